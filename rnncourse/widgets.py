@@ -1,0 +1,52 @@
+"""ipywidgets explorers: sliders that re-run the reference code live.
+
+Each explorer draws with a function from :mod:`rnncourse.plots`, so its default view
+is the same figure the website shows statically (the website has no kernel).
+Slider ranges are bounded and values are clamped, so no setting can crash the kernel.
+Only notebooks import this module.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import ipywidgets as widgets
+import matplotlib.pyplot as plt
+
+
+def explorer(draw: Callable[..., object], controls: dict[str, widgets.ValueWidget]) -> widgets.VBox:
+    """Wire ``controls`` to ``draw(**values)``, redrawing into one output area.
+
+    draw: a function that makes one matplotlib figure from keyword arguments.
+    controls: keyword name -> widget; the widgets' current values are the defaults.
+    Returns the box of controls and output; display it as a cell's last expression.
+    """
+    out = widgets.Output()
+
+    def redraw(**values: object) -> None:
+        with out:
+            out.clear_output(wait=True)
+            draw(**values)
+            plt.show()
+
+    widgets.interactive_output(redraw, controls)
+    return widgets.VBox([widgets.HBox(list(controls.values())), out])
+
+
+# --- Chapter 1: gradient descent ---------------------------------------------------------
+
+def learning_rate_explorer(lr: float = 0.3, curvature: float = 1.0) -> widgets.VBox:
+    """Sliders for the learning rate and the curvature of J = a/2 theta^2. Chapter 1.
+
+    The learning-rate slider is logarithmic from 1e-3 to 10, so it reaches far past the
+    divergence limit 2/a; a diverging run is stopped and reported, never an overflow.
+    """
+    from .plots import plot_learning_rate_view
+
+    controls = {
+        "lr": widgets.FloatLogSlider(value=lr, base=10, min=-3, max=1, step=0.05,
+                                     description="learning rate α", style={"description_width": "initial"}),
+        "curvature": widgets.FloatSlider(value=curvature, min=0.2, max=5.0, step=0.1,
+                                         description="curvature a", style={"description_width": "initial"}),
+    }
+    return explorer(plot_learning_rate_view, controls)

@@ -1,0 +1,128 @@
+"""Book-level checks: the table of contents, stripped notebooks, no copies of package code."""
+
+import ast
+import json
+import re
+from pathlib import Path
+
+import pytest
+import yaml
+
+ROOT = Path(__file__).resolve().parents[1]
+NOTEBOOKS = sorted((ROOT / "chapters").glob("*.ipynb"))
+
+
+def toc_files() -> list[str]:
+    toc = yaml.safe_load((ROOT / "_toc.yml").read_text())
+    found = [toc["root"]]
+
+    def walk(entries):
+        for entry in entries:
+            if "file" in entry:
+                found.append(entry["file"])
+            walk(entry.get("sections", []))
+            walk(entry.get("chapters", []))
+
+    walk(toc.get("parts", []))
+    return found
+
+
+def code_cells(path: Path) -> list[dict]:
+    return [c for c in json.loads(path.read_text())["cells"] if c["cell_type"] == "code"]
+
+
+def source(cell: dict) -> str:
+    return "".join(cell["source"]) if isinstance(cell["source"], list) else cell["source"]
+
+
+def test_there_are_chapters():
+    assert NOTEBOOKS, "chapters/ holds no notebook"
+
+
+@pytest.mark.parametrize("entry", toc_files())
+def test_every_toc_entry_exists(entry):
+    assert any((ROOT / f"{entry}{ext}").exists() for ext in (".md", ".ipynb")), f"{entry} is in _toc.yml but missing"
+
+
+def test_every_chapter_and_page_is_in_the_toc():
+    listed = set(toc_files())
+    pages = [p for p in NOTEBOOKS] + sorted((ROOT / "book").rglob("*.md"))
+    missing = [str(p.relative_to(ROOT)) for p in pages if str(p.relative_to(ROOT).with_suffix("")) not in listed]
+    assert not missing, f"not in _toc.yml: {missing}"
+
+
+def test_chapter_files_are_numbered_in_order():
+    numbers = [int(p.name[:2]) for p in NOTEBOOKS]
+    assert numbers == list(range(1, len(numbers) + 1)), f"chapter numbers {numbers}"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_notebook_is_stripped(path):
+    for cell in code_cells(path):
+        assert not cell.get("outputs") and cell.get("execution_count") is None, \
+            f"{path.name}: commit notebooks without outputs (the book build executes them)"
+
+
+def package_functions() -> set[str]:
+    names = set()
+    for module in (ROOT / "rnncourse").rglob("*.py"):
+        tree = ast.parse(module.read_text())
+        names |= {n.name for n in ast.walk(tree) if isinstance(n, (ast.FunctionDef, ast.ClassDef))}
+    return {n for n in names if not n.startswith("_")}
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_notebook_does_not_redefine_package_code(path):
+    provided = package_functions()
+    for cell in code_cells(path):
+        tree = ast.parse(source(cell))
+        defined = {n.name for n in ast.walk(tree) if isinstance(n, (ast.FunctionDef, ast.ClassDef))}
+        assert not defined & provided, f"{path.name} redefines {defined & provided}: import it from rnncourse"
+
+
+FORBIDDEN = {
+    "a shell or pip command": re.compile(r"^\s*[!%](pip|conda|wget|curl)", re.M),
+    "a download": re.compile(r"https?://|urlretrieve|urlopen|requests\.get|torch\.hub|load_dataset"),
+    "an absolute path": re.compile(r"""["'](/(home|root|work|tmp|Users|mnt)/|[A-Za-z]:\\)"""),
+}
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_notebook_is_offline_and_portable(path):
+    for cell in code_cells(path):
+        for what, pattern in FORBIDDEN.items():
+            assert not pattern.search(source(cell)), f"{path.name} has {what}: {source(cell)[:80]!r}"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_notebook_seeds_and_styles_in_its_setup(path):
+    setup = source(code_cells(path)[0])
+    assert "np.random.seed(" in setup or "default_rng(" in setup, f"{path.name}: seed numpy in the setup cell"
+    assert "use_course_style()" in setup, f"{path.name}: call use_course_style() in the setup cell"
+    if any("torch" in source(c) for c in code_cells(path)):
+        assert "torch.manual_seed(" in setup, f"{path.name}: seed torch in the setup cell"
+    assert "matplotlib.use(" not in "".join(source(c) for c in code_cells(path)), "leave the inline backend alone"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_notebook_asserts_its_claims_and_has_exercises(path):
+    cells = json.loads(path.read_text())["cells"]
+    text = "".join(source(c) for c in cells)
+    assert any("remove-input" in c.get("metadata", {}).get("tags", []) and "assert " in source(c)
+               for c in cells), f"{path.name}: needs a check cell (tag remove-input) that asserts its claims"
+    assert "{exercise}" in text and "solution" in text, f"{path.name}: needs exercises with solutions"
+    assert "exercises.check_" in text, f"{path.name}: at least one exercise is checked by rnncourse.exercises"
+    assert "{cite" in text, f"{path.name}: cite the works it draws on"
+    assert "## Summary" in text, f"{path.name}: end with a summary"
+
+
+def test_build_fails_on_errors():
+    config = yaml.safe_load((ROOT / "_config.yml").read_text())
+    assert config["execute"]["raise_on_error"] is True
+    assert config["execute"]["execute_notebooks"] in ("force", "cache")
+
+
+def test_every_chapter_has_an_instructor_guide_entry():
+    guides = {p.stem for p in (ROOT / "book" / "instructor").glob("*.md")}
+    missing = [p.stem for p in NOTEBOOKS if p.stem not in guides]
+    assert not missing, f"no instructor-guide entry for {missing}"
