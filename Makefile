@@ -16,7 +16,7 @@ unexport MPLBACKEND
 export OMP_NUM_THREADS ?= 1
 export PYDEVD_DISABLE_FILE_VALIDATION := 1
 
-.PHONY: install book test unit nbval build lab bench clean
+.PHONY: install assets book test unit nbval build browser lab bench clean
 
 install: $(STAMP)
 
@@ -26,22 +26,51 @@ $(STAMP): requirements.txt pyproject.toml
 	$(BIN)/python -m pip install --quiet -r requirements.txt
 	touch $(STAMP)
 
-book: install
-	$(BIN)/jupyter-book build . --all -W --keep-going
+# Scripts the site serves itself (MathJax, the widget manager), so pages work offline.
+# They are copied into _build/site_assets/_static/vendor, which the book copies into the site.
+ASSETS := _build/site_assets/_static/vendor
+
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+assets:
+	rm -rf _build/site_assets
+	mkdir -p $(ASSETS)
+	@if command -v npm >/dev/null 2>&1 && $(MAKE) --no-print-directory node_modules/.installed; then \
+	    cp -r node_modules/mathjax/es5 $(ASSETS)/mathjax; \
+	    cp node_modules/requirejs/require.js $(ASSETS)/require.js; \
+	    mkdir -p $(ASSETS)/html-manager; \
+	    cp node_modules/@jupyter-widgets/html-manager/dist/* $(ASSETS)/html-manager/; \
+	    rm -f $(ASSETS)/html-manager/*.map; \
+	else \
+	    echo "NOTICE: npm is not available: the site will load MathJax and the widget scripts from a CDN,"; \
+	    echo "NOTICE: so its math and widgets need internet. Install Node.js/npm for an offline site."; \
+	    cp -r book/cdn-fallback/. $(ASSETS)/; \
+	fi
+	cp book/site_scripts/widgets-setup.js $(ASSETS)/
+
+book: install build
 	@echo "The site is in $(CURDIR)/_build/html/index.html"
 
-test: install unit nbval build
+test: install unit nbval build browser
 
 unit: install
-	$(BIN)/python -m pytest tests -n 2
+	$(BIN)/python -m pytest tests -n 2 --ignore=tests/browser
 
 nbval: install
 	$(BIN)/python -m pytest -p no:cacheprovider --nbval-lax --nbval-current-env \
 	    --nbval-cell-timeout=120 -n 2 --dist loadfile $(CHAPTERS)
 
-build: install
+build: install assets
 	rm -rf _build/html _build/.doctrees _build/jupyter_execute
 	$(BIN)/jupyter-book build . --all -W --keep-going
+
+# A real browser over the built site (needs Debian's chromium; installed here when possible).
+browser: install
+	@command -v chromium >/dev/null 2>&1 || { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1 && \
+	    { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }; } || true
+	$(BIN)/python -m pytest tests/browser -p no:cacheprovider
 
 lab: install
 	$(BIN)/jupyter lab chapters/

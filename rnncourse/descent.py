@@ -152,7 +152,7 @@ def quadratic_1d_steps_closed_form(curvature: float, lr: float, distance: float,
     """Closed form of ``steps_to_tolerance`` for J = a/2 (theta - c)^2.
 
     The error shrinks as (1 - lr a)^k, so the loss is a/2 (1 - lr a)^(2k) d^2 with
-    d = |theta0 - c|; returns the smallest k with loss <= tol, or None if lr >= 2/a.
+    d = abs(theta0 - c); returns the smallest k with loss <= tol, or None if lr >= 2/a.
     """
     a, lr = check_positive("curvature", curvature), check_positive("lr", lr)
     tol = check_positive("tol", tol)

@@ -106,7 +106,7 @@ def plot_steps_vs_lr(lrs: np.ndarray, steps: list, limit: float, ax: plt.Axes | 
     return ax
 
 
-def plot_learning_rate_view(lr: float = 0.3, curvature: float = 1.0, steps: int = 60) -> plt.Figure:
+def plot_learning_rate_view(lr: float = 0.1, curvature: float = 1.0, steps: int = 60) -> plt.Figure:
     """One learning rate on J = a/2 theta^2: first steps on the curve, loss per step.
 
     The default view of the chapter-1 widget; the website shows it as a static figure.

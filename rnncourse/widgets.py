@@ -35,7 +35,7 @@ def explorer(draw: Callable[..., object], controls: dict[str, widgets.ValueWidge
 
 # --- Chapter 1: gradient descent ---------------------------------------------------------
 
-def learning_rate_explorer(lr: float = 0.3, curvature: float = 1.0) -> widgets.VBox:
+def learning_rate_explorer(lr: float = 0.1, curvature: float = 1.0) -> widgets.VBox:
     """Sliders for the learning rate and the curvature of J = a/2 theta^2. Chapter 1.
 
     The learning-rate slider is logarithmic from 1e-3 to 10, so it reaches far past the
@@ -44,7 +44,7 @@ def learning_rate_explorer(lr: float = 0.3, curvature: float = 1.0) -> widgets.V
     from .plots import plot_learning_rate_view
 
     controls = {
-        "lr": widgets.FloatLogSlider(value=lr, base=10, min=-3, max=1, step=0.05,
+        "lr": widgets.FloatLogSlider(value=lr, base=10, min=-3, max=1, step=0.01,
                                      description="learning rate α", style={"description_width": "initial"}),
         "curvature": widgets.FloatSlider(value=curvature, min=0.2, max=5.0, step=0.1,
                                          description="curvature a", style={"description_width": "initial"}),
