@@ -111,14 +111,41 @@ def plot_learning_rate_view(lr: float = 0.1, curvature: float = 1.0, steps: int 
 
     The default view of the chapter-1 widget; the website shows it as a static figure.
     """
+    fig, (left, right) = plt.subplots(1, 2, figsize=(10, 3.6))
+    draw_learning_rate_view(left, right, lr, curvature, steps)
+    fig.tight_layout()
+    return fig
+
+
+def draw_learning_rate_view(left: plt.Axes, right: plt.Axes, lr: float, curvature: float,
+                            steps: int) -> None:
+    """Draw one learning rate's run into two given axes (used by the view and the animation)."""
     from .descent import gradient_descent, quadratic_1d
 
     problem = quadratic_1d(curvature)
     run = gradient_descent(problem.loss, problem.grad, 2.0, lr, steps)
-    fig, (left, right) = plt.subplots(1, 2, figsize=(10, 3.6))
     label = f"$\\alpha$ = {lr:.3g}"
     plot_descent_1d(problem, {label: run}, ax=left, span=4.0)
     plot_loss_curves({label: run}, ax=right, title=f"{run.message} (limit 2/a = {2 / curvature:.3g})")
     right.title.set_fontsize(9)
+
+
+def animate_learning_rates(lrs: np.ndarray, curvature: float = 1.0, steps: int = 60):
+    """A scrubbable animation over learning rates, one frame each: the widget without a kernel.
+
+    Returns a matplotlib ``FuncAnimation``; ``anim.to_jshtml()`` embeds it in a page.
+    """
+    from matplotlib.animation import FuncAnimation
+
+    fig, (left, right) = plt.subplots(1, 2, figsize=(10, 3.6))
+
+    def frame(i: int) -> None:
+        left.clear()
+        right.clear()
+        draw_learning_rate_view(left, right, float(lrs[i]), curvature, steps)
+        right.set_ylim(1e-20, 1e14)
+
+    anim = FuncAnimation(fig, frame, frames=len(lrs), interval=400)
     fig.tight_layout()
-    return fig
+    plt.close(fig)
+    return anim
