@@ -7,6 +7,8 @@ Nothing in the package imports this module; only notebooks and widgets do.
 
 from __future__ import annotations
 
+import re
+
 import matplotlib as mpl
 import numpy as np
 import matplotlib.pyplot as plt
@@ -146,6 +148,259 @@ def animate_learning_rates(lrs: np.ndarray, curvature: float = 1.0, steps: int =
         right.set_ylim(1e-20, 1e14)
 
     anim = FuncAnimation(fig, frame, frames=len(lrs), interval=400)
-    fig.tight_layout()
+    fig.subplots_adjust(left=0.07, right=0.98, bottom=0.16, top=0.9, wspace=0.3)
     plt.close(fig)
     return anim
+
+
+# --- Chapter 2: backpropagation and deep networks ----------------------------------------
+
+def plot_activations(curves: dict, ax: plt.Axes | None = None, shade_saturated: bool = True,
+                     title: str = "Activations and their derivatives") -> plt.Axes:
+    """Each activation f (solid) with its derivative f′ (dashed) on z ∈ [−6, 6].
+
+    curves: label -> (f, df), functions of a (Z,) array. With ``shade_saturated`` the region
+    where f′ < 0.1 · max f′ (the unit passes back under a tenth of its best) is shaded.
+    """
+    ax = new_axes(ax)
+    z = np.linspace(-6, 6, 601)
+    for color, (label, (f, df)) in zip(COLORS, curves.items()):
+        slope = df(z)
+        ax.plot(z, f(z), color=color, label=f"{label}")
+        ax.plot(z, slope, "--", color=color, label=f"{label}′ (max {slope.max():.2g})")
+        if shade_saturated:
+            ax.fill_between(z, -1, 1.1, where=slope < 0.1 * slope.max(), color=color, alpha=0.08,
+                            lw=0, label=f"{label} saturated: {label}′ < 0.1·max")
+    ax.set(xlabel="pre-activation $z$", ylabel="$f(z)$ (solid), $f'(z)$ (dashed)", title=title,
+           ylim=(-1.05, 1.1))
+    ax.legend(fontsize=7, loc="lower right" if shade_saturated else "upper left")
+    return ax
+
+
+def plot_per_layer(values: dict, ax: plt.Axes | None = None, ylabel: str = "gradient norm",
+                   title: str = "Per layer", notes: list[str] | None = None) -> plt.Axes:
+    """One line per entry of ``values`` (label -> (L,) array) against layer 1 .. L, log scale.
+
+    notes: optional text written next to each point of the first line (e.g. a ratio).
+    """
+    ax = new_axes(ax)
+    for color, (label, v) in zip(COLORS, values.items()):
+        layers = np.arange(1, len(v) + 1)
+        ax.plot(layers, v, "o-", color=color, label=label, ms=4)
+    first = np.asarray(next(iter(values.values())))
+    for layer, (value, note) in enumerate(zip(first, notes or []), start=1):
+        ax.annotate(note, (layer, value), textcoords="offset points", xytext=(4, -12), fontsize=7)
+    ax.set(yscale="log", xlabel="layer $l$ (1 = nearest the input)", ylabel=f"{ylabel} (log scale)",
+           title=title, xticks=np.arange(1, len(first) + 1))
+    ax.margins(x=0.12)
+    ax.legend(fontsize=7)
+    return ax
+
+
+def plot_chain_view(depth: int = 4, activation: str = "sigmoid", weight: float = 1.0,
+                    x: float = 1.0) -> plt.Axes:
+    """The gradient reaching each layer of a one-unit chain, its bound and their ratio.
+
+    The default view of the chapter-2 chain explorer (the website shows it statically).
+    """
+    from .feedforward import chain_bound, chain_mlp, hidden_gradients
+
+    grads = hidden_gradients(chain_mlp(depth, activation, weight), [[x]])
+    bound = chain_bound(depth, activation, weight)
+    notes = [f"ratio {r:.2f}" for r in grads / bound] if depth <= 8 else None
+    return plot_per_layer({"gradient $|\\partial \\hat y / \\partial z_l|$": grads,
+                           "bound $(\\gamma |w|)^{k}$, $k$ = layers above": bound},
+                          ylabel="gradient reaching layer $l$", notes=notes,
+                          title=f"Chain of {depth} {activation} units, $w$ = {weight:g}, $x$ = {x:g}")
+
+
+def plot_gradient_vs_depth(depths: np.ndarray, curves: dict, ax: plt.Axes | None = None,
+                           title: str = "Gradient at the first layer of a chain") -> plt.Axes:
+    """First-layer gradient against depth, one line per activation (label -> (len(depths),))."""
+    ax = new_axes(ax)
+    for color, (label, g) in zip(COLORS, curves.items()):
+        ax.plot(depths, np.clip(g, 1e-300, None), "o-", ms=3, color=color, label=label)
+    ax.plot(depths, 0.25 ** np.asarray(depths, dtype=float), "k:", label="$(1/4)^{depth}$")
+    ax.set(yscale="log", xlabel="depth (hidden layers)", xticks=np.asarray(depths)[::2],
+           ylabel="$|\\partial \\hat y / \\partial z_1|$ (log scale)", title=title)
+    ax.legend(fontsize=8)
+    return ax
+
+
+def plot_gradients_over_steps(grad_norms: np.ndarray, ax: plt.Axes | None = None,
+                              title: str = "Weight-gradient norm of each layer") -> plt.Axes:
+    """‖∂L/∂W_l‖ against training step, one line per layer. grad_norms: (S, L)."""
+    ax = new_axes(ax)
+    L = grad_norms.shape[1]
+    for l in range(L):
+        name = "output" if l == L - 1 else f"{l + 1}"
+        ax.plot(grad_norms[:, l], color=plt.cm.viridis(l / max(L - 1, 1)), label=f"layer {name}")
+    ax.set(yscale="log", xlabel="step", ylabel="$\\|\\partial L / \\partial W_l\\|$ (log scale)",
+           title=title)
+    ax.legend(fontsize=7, ncol=2)
+    return ax
+
+
+# --- Chapters 3 and 4: recurrent networks and BPTT ---------------------------------------
+
+def _node(ax: plt.Axes, xy: tuple[float, float], text: str, color: str) -> None:
+    """A labelled circle of the network drawing."""
+    ax.add_patch(mpl.patches.Circle(xy, 0.32, facecolor=color, edgecolor="0.2", lw=1.2, alpha=0.9))
+    ax.text(*xy, text, ha="center", va="center", fontsize=11)
+
+
+def _arrow(ax: plt.Axes, start: tuple[float, float], end: tuple[float, float],
+           label: str = "", color: str = "0.25", **kwargs: object) -> None:
+    """An arrow between two nodes of the network drawing, labelled at its middle."""
+    ax.annotate("", xy=end, xytext=start, arrowprops=dict(arrowstyle="-|>", color=color, lw=1.3,
+                                                          shrinkA=13, shrinkB=13, **kwargs))
+    if label:
+        mid = ((start[0] + end[0]) / 2, (start[1] + end[1]) / 2)
+        ax.text(mid[0] + 0.08, mid[1] + 0.1, label, fontsize=9, color=color)
+
+
+def draw_rnn_unrolled(T: int = 4, ax: plt.Axes | None = None) -> plt.Axes:
+    """The RNN folded (one cell with a loop) and unrolled over ``T`` steps, same weights.
+
+    Introduced in chapter 3 (recurrent networks).
+    """
+    ax = new_axes(ax, figsize=(9.5, 3.6))
+    x_col, h_col, y_col = "#d6e6f5", "#fde0c5", "#d9f0d3"
+    _node(ax, (0, 0), "$x_t$", x_col), _node(ax, (0, 1.5), "$h_t$", h_col)
+    _node(ax, (0, 3), "$y_t$", y_col)
+    _arrow(ax, (0, 0), (0, 1.5), "$W_x$"), _arrow(ax, (0, 1.5), (0, 3), "$W_y$")
+    ax.annotate("", xy=(-0.25, 1.3), xytext=(-0.25, 1.7), arrowprops=dict(
+        arrowstyle="-|>", color=COLORS[1], lw=1.5,
+        connectionstyle="arc,angleA=180,angleB=180,armA=28,armB=28,rad=8"))
+    ax.text(-1.2, 1.45, "$W_h$", color=COLORS[1], fontsize=10)
+    ax.text(1.2, 1.5, "unroll\n$\\Longrightarrow$", ha="center", va="center", fontsize=11)
+    _node(ax, (2.2, 1.5), "$h_0$", "0.9")
+    for t in range(1, T + 1):
+        x = 2.2 + 1.6 * t
+        _node(ax, (x, 0), f"$x_{t}$", x_col), _node(ax, (x, 1.5), f"$h_{t}$", h_col)
+        _node(ax, (x, 3), f"$y_{t}$", y_col)
+        _arrow(ax, (x, 0), (x, 1.5), "$W_x$"), _arrow(ax, (x, 1.5), (x, 3), "$W_y$")
+        _arrow(ax, (x - 1.6, 1.5), (x, 1.5), color=COLORS[1])
+        ax.text(x - 0.95, 1.62, "$W_h$", fontsize=9, color=COLORS[1])
+    ax.set(xlim=(-1.5, 2.9 + 1.6 * T), ylim=(-0.6, 3.6), aspect="equal",
+           title="An RNN folded (left) and unrolled in time (right): the same $W_h, W_x, W_y$ at every step")
+    ax.axis("off")
+    return ax
+
+
+def plot_forecast(targets: np.ndarray, predictions: dict[str, np.ndarray],
+                  ax: plt.Axes | None = None) -> plt.Axes:
+    """One series: the observed values and each model's one-step-ahead forecasts.
+
+    targets: (T,) observed x_{t+1}; predictions: label -> (T,) forecasts.
+    Introduced in chapter 3 (recurrent networks).
+    """
+    ax = new_axes(ax, figsize=(8, 3.4))
+    steps = np.arange(1, len(targets) + 1)
+    ax.plot(steps, targets, "o", ms=3, color="0.4", label="observed (noisy) $x_{t+1}$")
+    for color, (label, pred) in zip(COLORS, predictions.items()):
+        ax.plot(steps, pred, color=color, lw=1.5, label=label)
+    ax.set(xlabel="time step $t$", ylabel="value", title="One-step-ahead forecasts on a test series")
+    ax.legend(fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.16), ncol=3)
+    return ax
+
+
+def plot_window_vs_state(windows: np.ndarray, window_mse: np.ndarray, rnn_mse: float,
+                         noise_floor: float, hidden: int, ax: plt.Axes | None = None) -> plt.Axes:
+    """Test MSE of fixed-window forecasters against window length, with the RNN's MSE.
+
+    Introduced in chapter 3 (recurrent networks).
+    """
+    ax = new_axes(ax)
+    ax.plot(windows, window_mse, "o-", ms=4, label="fixed window $w$ (linear, $w + 1$ weights)")
+    ax.axhline(rnn_mse, color=COLORS[1], label=f"RNN with a state of $H$ = {hidden} numbers")
+    ax.axhline(noise_floor, color="0.5", ls="--", label="noise variance (best possible)")
+    ax.set(xscale="log", xlabel="window length $w$ (inputs seen, log scale)",
+           ylabel="test MSE, one step ahead", title="A window must be long; a state need not be")
+    ax.set_xticks(windows, [str(w) for w in windows])
+    ax.minorticks_off()
+    ax.legend(fontsize=8)
+    return ax
+
+
+def plot_bptt_cost(Ts: np.ndarray, milliseconds: np.ndarray, megabytes: np.ndarray,
+                   axes: tuple[plt.Axes, plt.Axes] | None = None) -> tuple[plt.Axes, plt.Axes]:
+    """Time and stored-state memory of forward + BPTT against sequence length T.
+
+    Introduced in chapter 4 (backprop through time).
+    """
+    if axes is None:
+        _, axes = plt.subplots(1, 2, figsize=(9.5, 3.4))
+    left, right = axes
+    left.plot(Ts, milliseconds, "o-", ms=4, label="measured (median)")
+    left.plot(Ts, milliseconds[-1] * Ts / Ts[-1], "--", color="0.5", label="proportional to $T$")
+    left.set(xscale="log", yscale="log", xlabel="sequence length $T$ (log scale)",
+             ylabel="time (ms, log scale)", title="Time of forward + BPTT")
+    right.plot(Ts, megabytes, "o-", ms=4, color=COLORS[1], label="cache: $x$, $h$, $y$ for all steps")
+    right.set(xlabel="sequence length $T$", ylabel="memory (MB)", title="Memory BPTT must keep")
+    for ax in axes:
+        ax.legend(fontsize=8)
+    return left, right
+
+
+def plot_truncation_bias(ks: np.ndarray, cosines: dict[str, np.ndarray], ratios: dict[str, np.ndarray],
+                         axes: tuple[plt.Axes, plt.Axes] | None = None) -> tuple[plt.Axes, plt.Axes]:
+    """Cosine similarity and norm ratio of the k-truncated gradient to the full one.
+
+    cosines, ratios: label (e.g. a gain of W_h) -> one value per k.
+    Introduced in chapter 4 (backprop through time).
+    """
+    if axes is None:
+        _, axes = plt.subplots(1, 2, figsize=(9.5, 3.6))
+    left, right = axes
+    for color, label in zip(COLORS, cosines):
+        left.plot(ks, cosines[label], "o-", ms=4, color=color, label=label)
+        right.plot(ks, np.clip(ratios[label], 1e-12, None), "o-", ms=4, color=color, label=label)
+    left.set(xscale="log", xlabel="truncation $k$ (steps back, log scale)",
+             ylabel="cosine(truncated, full)", title="Direction of the truncated gradient")
+    right.set(xscale="log", yscale="log", xlabel="truncation $k$ (steps back, log scale)",
+              ylabel="‖truncated‖ / ‖full‖ (log scale)", title="Size of the truncated gradient")
+    for ax in axes:
+        ax.legend(fontsize=8)
+    return left, right
+
+
+def plot_state_gradient_norms(norms: dict[str, np.ndarray], ax: plt.Axes | None = None) -> plt.Axes:
+    """‖dL/dh_t‖ against t for each run (log scale), as recorded by BPTT.
+
+    Introduced in chapter 4 (backprop through time).
+    """
+    ax = new_axes(ax)
+    for color, (label, values) in zip(COLORS, norms.items()):
+        ax.plot(np.arange(1, len(values) + 1), np.clip(values, 1e-300, None), color=color, label=label)
+    ax.set(yscale="log", xlabel="time step $t$",
+           ylabel="$\\|\\partial L / \\partial h_t\\|$ (log scale)",
+           title="How much of the last step's loss reaches each state")
+    ax.legend(fontsize=8)
+    return ax
+
+
+def plot_truncation_learning(ks: np.ndarray, mse: np.ndarray, lag: int, baseline: float,
+                             ax: plt.Axes | None = None) -> plt.Axes:
+    """Test MSE after training with truncation k, on a task that needs memory of ``lag`` steps.
+
+    Introduced in chapter 4 (backprop through time).
+    """
+    ax = new_axes(ax)
+    ax.plot(ks, mse, "o-", ms=5, label="trained with truncated BPTT")
+    ax.axhline(baseline, color="0.5", ls="--", label="predict 0 (no memory)")
+    ax.axvline(lag, color=COLORS[1], ls=":", label=f"lag = {lag}")
+    ax.set(yscale="log", xlabel="truncation $k$ (steps back)", ylabel="test MSE (log scale)",
+           title="Truncation cannot learn a dependency longer than $k$")
+    ax.legend(fontsize=8)
+    return ax
+
+
+def animation_html(anim) -> str:
+    """HTML for a scrubbable animation that needs no kernel and no internet.
+
+    matplotlib's ``to_jshtml`` links Font Awesome 4 from a CDN for its button icons; the course
+    site already ships Font Awesome (with the same icon names), so the link is dropped.
+    """
+    html = anim.to_jshtml()
+    return re.sub(r'<link rel="stylesheet"\s+href="https?://[^"]*font-awesome[^"]*">', "", html)
