@@ -16,7 +16,7 @@ unexport MPLBACKEND
 export OMP_NUM_THREADS ?= 1
 export PYDEVD_DISABLE_FILE_VALIDATION := 1
 
-.PHONY: install assets book test unit nbval build browser lab bench clean
+.PHONY: install assets execute book test unit nbval build browser lab bench clean
 
 install: $(STAMP)
 
@@ -62,7 +62,20 @@ nbval: install
 	$(BIN)/python -m pytest -p no:cacheprovider --nbval-lax --nbval-current-env \
 	    --nbval-cell-timeout=120 -n 2 --dist loadfile $(CHAPTERS)
 
-build: install assets
+# Jupyter Book executes notebooks one at a time. To use both cores, the chapters are executed
+# in parallel into its jupyter-cache first; the build then takes their outputs from the cache.
+# The cache keys only on a notebook's own cells, so it is emptied whenever the package or the
+# requirements change (CACHE_KEY), or the site would show stale outputs.
+CACHE := _build/.jupyter_cache
+CACHE_KEY = $(shell cat requirements.txt pyproject.toml $$(find rnncourse -type f \( -name '*.py' -o -name '*.txt' \) | sort) | sha256sum | cut -c1-16)
+
+execute: install
+	@if [ "$$(cat $(CACHE)/key 2>/dev/null)" != "$(CACHE_KEY)" ]; then rm -rf $(CACHE); fi
+	mkdir -p $(CACHE) && echo $(CACHE_KEY) > $(CACHE)/key
+	$(BIN)/jcache notebook -p $(CACHE) add $(CHAPTERS) > /dev/null
+	$(BIN)/jcache project -p $(CACHE) execute --executor local-parallel --timeout 120
+
+build: install assets execute
 	rm -rf _build/html _build/.doctrees _build/jupyter_execute
 	$(BIN)/jupyter-book build . --all -W --keep-going
 
