@@ -12,6 +12,11 @@ from collections.abc import Callable, Iterable
 
 import numpy as np
 
+from .activations import sigmoid_derivative
+from .descent import gradient_step
+from .feedforward import dense_backward
+from .numpy_rnn import RNNParams, bptt, forward
+
 
 def report(ok: bool, success: str, hint: str) -> bool:
     """Print a tick and ``success`` or a cross and ``hint``; return ``ok``."""
@@ -63,7 +68,6 @@ def check_number(name: str, answer: object, expected: float, rtol: float = 1e-3,
 
 def check_gradient_step(step: object) -> bool:
     """Exercise 1.1: ``step(theta, grad, lr)`` must return the updated parameters."""
-    from .descent import gradient_step
 
     rng = np.random.default_rng(1)
     cases = [(rng.normal(size=n), rng.normal(size=n), lr) for n, lr in [(1, 0.1), (3, 0.5), (5, 2.0)]]
@@ -78,3 +82,67 @@ def check_stable_lr_limit(answer: object, curvatures: tuple[float, float] = (1.0
     return check_number("the learning-rate limit", answer, expected, rtol=1e-3,
                         hint="Each direction of the bowl is a 1-D quadratic; which curvature "
                              "limits the step first?")
+
+
+# --- Chapter 2: backpropagation and deep networks ----------------------------------------
+
+def check_sigmoid_derivative(derivative: object) -> bool:
+    """Exercise 2.1: ``derivative(z)`` must return σ′(z) elementwise for an array z."""
+
+    cases = [(np.array([0.0]),), (np.linspace(-5, 5, 11),), (np.array([[-30.0, 2.5], [30.0, -0.1]]),)]
+    ok, detail = compare_function(derivative, sigmoid_derivative, cases, name="your derivative")
+    return report(ok, detail + ". Its largest value is 1/4, at z = 0.",
+                  detail + ". Use σ′(z) = σ(z)(1 − σ(z)), with rnncourse.activations.sigmoid "
+                  "or 1 / (1 + np.exp(-z)); it must work on whole arrays.")
+
+
+def check_dense_backward(backward: object) -> bool:
+    """Exercise 2.2: ``backward(dZ, X, W)`` must return (dX, dW, db) for Z = X W + b."""
+
+    rng = np.random.default_rng(2)
+    cases = [(rng.normal(size=(n, o)), rng.normal(size=(n, i)), rng.normal(size=(i, o)))
+             for n, i, o in [(1, 1, 1), (5, 3, 2), (8, 4, 6)]]
+    ok, detail = compare_function(backward, dense_backward, cases, name="your backward pass")
+    return report(ok, detail + ".", detail + ". Each gradient has the shape of what it is the "
+                  "gradient of: dX = dZ Wᵀ (N, D_in), dW = Xᵀ dZ (D_in, D_out), db sums dZ over rows.")
+
+
+# --- Chapters 3 and 4: recurrent networks and BPTT ---------------------------------------
+
+
+def check_rnn_parameter_count(answer: object, D: int, H: int, O: int) -> bool:
+    """Chapter 3: the number of trainable numbers in an RNN with sizes D, H, O."""
+    expected = H * D + H * H + H + O * H + O
+    return check_number("the parameter count", answer, expected, rtol=0.0,
+                        hint="Count the entries of W_x (H, D), W_h (H, H), b (H,), W_y (O, H) "
+                             "and c (O,). Note that the count does not depend on T.")
+
+
+def _reference_backward_step(dh: np.ndarray, h: np.ndarray, h_prev: np.ndarray,
+                             x: np.ndarray, W_h: np.ndarray) -> tuple[np.ndarray, ...]:
+    """One step of BPTT, computed by the package's ``bptt`` on a sequence of length 1."""
+
+    H, D = W_h.shape[0], x.shape[1]
+    params = RNNParams(np.zeros((H, D)), W_h, np.zeros(H), np.eye(H), np.zeros(H))
+    cache = forward(params, x[None], h_prev)
+    cache.hs[1] = h  # backward needs only the states, so use the given h_t
+    grads = bptt(params, cache, dh[None])
+    return grads.dW_h, grads.dW_x, grads.db, grads.dh0
+
+
+def check_rnn_backward_step(backward_step: Callable) -> bool:
+    """Chapter 4: ``backward_step(dh, h, h_prev, x, W_h) -> (dW_h, dW_x, db, dh_prev)``.
+
+    dh (B, H) is the total derivative dL/dh_t; h = tanh(W_h h_prev + W_x x + b) (B, H);
+    the answer is this step's contribution to each gradient and dL/dh_{t-1}.
+    """
+    rng = np.random.default_rng(4)
+    cases = []
+    for B, D, H in ((1, 1, 1), (3, 2, 4), (5, 3, 2)):
+        h = np.tanh(rng.normal(size=(B, H)))
+        cases.append((rng.normal(size=(B, H)), h, rng.normal(size=(B, H)),
+                      rng.normal(size=(B, D)), rng.normal(size=(H, H))))
+    ok, detail = compare_function(backward_step, _reference_backward_step, cases,
+                                  name="backward_step")
+    return report(ok, detail + ".", detail + ". Go through tanh first: da = dh * (1 - h**2); "
+                  "then each gradient is da against what multiplied the weight, summed over the batch.")

@@ -10,8 +10,11 @@ from __future__ import annotations
 import re
 
 import matplotlib as mpl
-import numpy as np
 import matplotlib.pyplot as plt
+import numpy as np
+
+from .descent import gradient_descent, loss_grid, quadratic_1d
+from .feedforward import chain_bound, chain_mlp, hidden_gradients
 
 COLORS = ("#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b", "#17becf")
 
@@ -81,7 +84,6 @@ def plot_descent_2d(problem, runs: dict, ax: plt.Axes | None = None,
                     xlim: tuple[float, float] = (-3, 3), ylim: tuple[float, float] = (-3, 3),
                     max_points: int = 30) -> plt.Axes:
     """Contours of a 2-D loss with the first ``max_points`` iterates of each run."""
-    from .descent import loss_grid
 
     ax = new_axes(ax, figsize=(5.2, 4.6))
     X, Y, Z = loss_grid(problem.loss, xlim, ylim, n=121)
@@ -122,7 +124,6 @@ def plot_learning_rate_view(lr: float = 0.1, curvature: float = 1.0, steps: int 
 def draw_learning_rate_view(left: plt.Axes, right: plt.Axes, lr: float, curvature: float,
                             steps: int) -> None:
     """Draw one learning rate's run into two given axes (used by the view and the animation)."""
-    from .descent import gradient_descent, quadratic_1d
 
     problem = quadratic_1d(curvature)
     run = gradient_descent(problem.loss, problem.grad, 2.0, lr, steps)
@@ -167,13 +168,13 @@ def plot_activations(curves: dict, ax: plt.Axes | None = None, shade_saturated: 
     for color, (label, (f, df)) in zip(COLORS, curves.items()):
         slope = df(z)
         ax.plot(z, f(z), color=color, label=f"{label}")
-        ax.plot(z, slope, "--", color=color, label=f"{label}′ (max {slope.max():.2g})")
+        ax.plot(z, slope, "--", color=color, label=f"{label}, derivative (max {slope.max():.2g})")
         if shade_saturated:
             ax.fill_between(z, -1, 1.1, where=slope < 0.1 * slope.max(), color=color, alpha=0.08,
-                            lw=0, label=f"{label} saturated: {label}′ < 0.1·max")
+                            lw=0, label=f"{label} saturated: derivative < 0.1·max")
     ax.set(xlabel="pre-activation $z$", ylabel="$f(z)$ (solid), $f'(z)$ (dashed)", title=title,
            ylim=(-1.05, 1.1))
-    ax.legend(fontsize=7, loc="lower right" if shade_saturated else "upper left")
+    ax.legend(fontsize=7, loc="lower right")  # z > 0, f < 0 is empty for every activation here
     return ax
 
 
@@ -203,7 +204,6 @@ def plot_chain_view(depth: int = 4, activation: str = "sigmoid", weight: float =
 
     The default view of the chapter-2 chain explorer (the website shows it statically).
     """
-    from .feedforward import chain_bound, chain_mlp, hidden_gradients
 
     grads = hidden_gradients(chain_mlp(depth, activation, weight), [[x]])
     bound = chain_bound(depth, activation, weight)
@@ -233,8 +233,8 @@ def plot_gradients_over_steps(grad_norms: np.ndarray, ax: plt.Axes | None = None
     ax = new_axes(ax)
     L = grad_norms.shape[1]
     for l in range(L):
-        name = "output" if l == L - 1 else f"{l + 1}"
-        ax.plot(grad_norms[:, l], color=plt.cm.viridis(l / max(L - 1, 1)), label=f"layer {name}")
+        name = "output layer" if l == L - 1 else f"layer {l + 1}"
+        ax.plot(grad_norms[:, l], color=plt.cm.viridis(l / max(L - 1, 1)), label=name)
     ax.set(yscale="log", xlabel="step", ylabel="$\\|\\partial L / \\partial W_l\\|$ (log scale)",
            title=title)
     ax.legend(fontsize=7, ncol=2)
@@ -336,6 +336,8 @@ def plot_bptt_cost(Ts: np.ndarray, milliseconds: np.ndarray, megabytes: np.ndarr
     left.plot(Ts, milliseconds[-1] * Ts / Ts[-1], "--", color="0.5", label="proportional to $T$")
     left.set(xscale="log", yscale="log", xlabel="sequence length $T$ (log scale)",
              ylabel="time (ms, log scale)", title="Time of forward + BPTT")
+    left.set_xticks(Ts, [str(T) for T in Ts])
+    left.minorticks_off()
     right.plot(Ts, megabytes, "o-", ms=4, color=COLORS[1], label="cache: $x$, $h$, $y$ for all steps")
     right.set(xlabel="sequence length $T$", ylabel="memory (MB)", title="Memory BPTT must keep")
     for ax in axes:
@@ -361,6 +363,8 @@ def plot_truncation_bias(ks: np.ndarray, cosines: dict[str, np.ndarray], ratios:
     right.set(xscale="log", yscale="log", xlabel="truncation $k$ (steps back, log scale)",
               ylabel="‖truncated‖ / ‖full‖ (log scale)", title="Size of the truncated gradient")
     for ax in axes:
+        ax.set_xticks(ks, [str(k) for k in ks])
+        ax.minorticks_off()
         ax.legend(fontsize=8)
     return left, right
 

@@ -13,6 +13,8 @@ from collections.abc import Callable
 import ipywidgets as widgets
 import matplotlib.pyplot as plt
 
+from .plots import plot_chain_view, plot_learning_rate_view
+
 
 def explorer(draw: Callable[..., object], controls: dict[str, widgets.ValueWidget]) -> widgets.VBox:
     """Wire ``controls`` to ``draw(**values)``, redrawing into one output area.
@@ -41,7 +43,6 @@ def learning_rate_explorer(lr: float = 0.1, curvature: float = 1.0) -> widgets.V
     The learning-rate slider is logarithmic from 1e-3 to 10, so it reaches far past the
     divergence limit 2/a; a diverging run is stopped and reported, never an overflow.
     """
-    from .plots import plot_learning_rate_view
 
     controls = {
         "lr": widgets.FloatLogSlider(value=lr, base=10, min=-3, max=1, step=0.01,
@@ -50,3 +51,23 @@ def learning_rate_explorer(lr: float = 0.1, curvature: float = 1.0) -> widgets.V
                                          description="curvature a", style={"description_width": "initial"}),
     }
     return explorer(plot_learning_rate_view, controls)
+
+
+# --- Chapter 2: backpropagation and deep networks ----------------------------------------
+
+def chain_gradient_explorer(depth: int = 4, activation: str = "sigmoid",
+                            weight: float = 1.0) -> widgets.VBox:
+    """Depth, activation and weight of a one-unit chain; redraws the gradient per layer. Chapter 2.
+
+    Depth runs from 1 to 20 and the weight from 0.25 to 4, so every setting stays finite.
+    """
+
+    style = {"description_width": "initial"}
+    controls = {
+        "depth": widgets.IntSlider(value=depth, min=1, max=20, description="depth", style=style),
+        "activation": widgets.Dropdown(value=activation, description="activation",
+                                       options=["sigmoid", "tanh", "relu", "leaky_relu"]),
+        "weight": widgets.FloatSlider(value=weight, min=0.25, max=4.0, step=0.25,
+                                      description="weight w", style=style),
+    }
+    return explorer(plot_chain_view, controls)

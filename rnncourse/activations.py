@@ -1,0 +1,120 @@
+"""Activation functions and their derivatives.
+
+Every function works elementwise on a float array of any shape and returns an array of
+the same shape. A derivative takes the *pre-activation* ``z`` (the input of the
+activation), so the backward pass of a layer is ``dz = da * derivative(z)``.
+Introduced in chapter 2 (backpropagation and vanishing gradients in deep networks).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import NamedTuple
+
+import numpy as np
+
+from .validation import check_array, check_choice, check_positive
+
+Fn = Callable[[np.ndarray], np.ndarray]
+
+
+def sigmoid(z: np.ndarray) -> np.ndarray:
+    """σ(z) = 1 / (1 + e^(−z)), computed as (1 + tanh(z/2)) / 2: no overflow for large ``|z|``."""
+    return 0.5 * (1.0 + np.tanh(0.5 * np.asarray(z, dtype=np.float64)))
+
+
+def sigmoid_derivative(z: np.ndarray) -> np.ndarray:
+    """σ′(z) = σ(z)(1 − σ(z)); at most 1/4, reached at z = 0."""
+    s = sigmoid(z)
+    return s * (1.0 - s)
+
+
+def tanh(z: np.ndarray) -> np.ndarray:
+    """tanh(z) = 2σ(2z) − 1."""
+    return np.tanh(np.asarray(z, dtype=np.float64))
+
+
+def tanh_derivative(z: np.ndarray) -> np.ndarray:
+    """tanh′(z) = 1 − tanh(z)²; at most 1, reached at z = 0."""
+    return 1.0 - np.tanh(np.asarray(z, dtype=np.float64)) ** 2
+
+
+def relu(z: np.ndarray) -> np.ndarray:
+    """ReLU(z) = max(0, z)."""
+    return np.maximum(np.asarray(z, dtype=np.float64), 0.0)
+
+
+def relu_derivative(z: np.ndarray) -> np.ndarray:
+    """ReLU′(z) = 1 for z > 0 and 0 otherwise (we take 0 at z = 0, as PyTorch does)."""
+    return (np.asarray(z) > 0).astype(np.float64)
+
+
+def prelu(z: np.ndarray, a: float) -> np.ndarray:
+    """PReLU(z; a) = z for z > 0 and a·z otherwise; ``a`` is a learned slope."""
+    z = np.asarray(z, dtype=np.float64)
+    return np.where(z > 0, z, a * z)
+
+
+def prelu_derivative(z: np.ndarray, a: float) -> np.ndarray:
+    """∂PReLU/∂z = 1 for z > 0 and a otherwise."""
+    return np.where(np.asarray(z) > 0, 1.0, a)
+
+
+def prelu_slope_derivative(z: np.ndarray) -> np.ndarray:
+    """∂PReLU/∂a = 0 for z > 0 and z otherwise (the gradient that trains the slope)."""
+    z = np.asarray(z, dtype=np.float64)
+    return np.where(z > 0, 0.0, z)
+
+
+def leaky_relu(z: np.ndarray, a: float = 0.01) -> np.ndarray:
+    """Leaky ReLU: a PReLU whose slope ``a`` is fixed (0.01 by default)."""
+    return prelu(z, a)
+
+
+def leaky_relu_derivative(z: np.ndarray, a: float = 0.01) -> np.ndarray:
+    """Leaky ReLU′(z) = 1 for z > 0 and a otherwise."""
+    return prelu_derivative(z, a)
+
+
+def identity(z: np.ndarray) -> np.ndarray:
+    """The identity, for linear layers."""
+    return np.asarray(z, dtype=np.float64)
+
+
+def identity_derivative(z: np.ndarray) -> np.ndarray:
+    """The derivative of the identity: ones."""
+    return np.ones_like(np.asarray(z, dtype=np.float64))
+
+
+class Activation(NamedTuple):
+    """An activation function ``f`` with its derivative ``df`` and the bound ``max |f′|``."""
+
+    f: Fn
+    df: Fn
+    max_slope: float
+
+
+ACTIVATIONS: dict[str, Activation] = {
+    "sigmoid": Activation(sigmoid, sigmoid_derivative, 0.25),
+    "tanh": Activation(tanh, tanh_derivative, 1.0),
+    "relu": Activation(relu, relu_derivative, 1.0),
+    "leaky_relu": Activation(leaky_relu, leaky_relu_derivative, 1.0),
+    "identity": Activation(identity, identity_derivative, 1.0),
+}
+
+
+def get_activation(name: str) -> Activation:
+    """Look up an activation by name: one of ``ACTIVATIONS`` ('sigmoid', 'tanh', 'relu', ...)."""
+    return ACTIVATIONS[check_choice("activation", name, tuple(ACTIVATIONS))]
+
+
+def saturated(z: np.ndarray, name: str, fraction: float = 0.1) -> np.ndarray:
+    """Boolean mask of the saturated region: where f′(z) < ``fraction`` · max f′.
+
+    In a saturated region a unit passes back less than ``fraction`` of the gradient it
+    could pass back at best, so the layers below it barely learn.
+    """
+    act = get_activation(name)
+    z = check_array("z", z)
+    fraction = check_positive("fraction", fraction)
+    return act.df(z) < fraction * act.max_slope

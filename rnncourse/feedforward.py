@@ -1,0 +1,309 @@
+"""A deep feed-forward network in numpy with an explicit backward pass per layer.
+
+Layout: a batch ``X`` is ``(N, D)``, one example per row. Hidden layer ``l`` computes
+
+    z_l = a_{l-1} W_l + b_l,   [z_l <- BN(z_l) if batch norm],   a_l = f(z_l)
+
+and the last layer is linear: its output is the logit of a binary classifier. The backward
+pass runs the same steps in reverse, one small function per step, and records the
+gradient of every layer, so the chapter can watch gradients shrink on the way down.
+Introduced in chapter 2 (backpropagation and vanishing gradients in deep networks).
+"""
+
+from __future__ import annotations
+
+import copy
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from .activations import get_activation
+from .init import init_weight
+from .validation import check_array, check_positive
+
+
+@dataclass
+class MLP:
+    """Parameters of a multilayer perceptron with ``L = len(W)`` layers.
+
+    W[l]: (D_l, D_{l+1}); b[l]: (D_{l+1},). gamma[l], beta[l]: (D_{l+1},) batch-norm scale
+    and shift of hidden layer l (empty lists when ``batchnorm`` is False).
+    """
+
+    W: list[np.ndarray]
+    b: list[np.ndarray]
+    activation: str = "sigmoid"
+    batchnorm: bool = False
+    gamma: list[np.ndarray] = field(default_factory=list)
+    beta: list[np.ndarray] = field(default_factory=list)
+    eps: float = 1e-5
+
+
+@dataclass
+class Grads:
+    """Gradients of an :class:`MLP`, same shapes as its parameters.
+
+    dZ[l]: (N, D_{l+1}) gradient reaching the pre-activation of layer l ("the gradient
+    reaching layer l"); dX: (N, D_0) gradient with respect to the input.
+    """
+
+    W: list[np.ndarray]
+    b: list[np.ndarray]
+    gamma: list[np.ndarray]
+    beta: list[np.ndarray]
+    dZ: list[np.ndarray]
+    dX: np.ndarray
+
+
+def init_mlp(sizes: list[int], activation: str = "sigmoid", init: str = "fan_in_uniform",
+             batchnorm: bool = False, seed: int = 0) -> MLP:
+    """A fresh MLP with layer widths ``sizes = [D_in, H_1, ..., H_k, D_out]``.
+
+    Weights come from the initialiser ``init`` (see :mod:`rnncourse.init`), biases are 0,
+    batch-norm scales 1 and shifts 0.
+    """
+    if not isinstance(sizes, (list, tuple)) or len(sizes) < 2:
+        raise ValueError(f"sizes must list at least an input and an output width; got {sizes!r}")
+    sizes = [check_positive(f"sizes[{i}]", s, integer=True) for i, s in enumerate(sizes)]
+    get_activation(activation)
+    rng = np.random.default_rng(seed)
+    W = [init_weight(init, m, n, rng) for m, n in zip(sizes[:-1], sizes[1:])]
+    b = [np.zeros(n) for n in sizes[1:]]
+    hidden = sizes[1:-1] if batchnorm else []
+    return MLP(W, b, activation, bool(batchnorm),
+               [np.ones(n) for n in hidden], [np.zeros(n) for n in hidden])
+
+
+def dense_forward(X: np.ndarray, W: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Z = X W + b.  X: (N, D_in), W: (D_in, D_out), b: (D_out,) -> Z: (N, D_out)."""
+    return X @ W + b
+
+
+def dense_backward(dZ: np.ndarray, X: np.ndarray,
+                   W: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Backward pass of Z = X W + b, given dZ = ∂L/∂Z of shape (N, D_out).
+
+    Returns (dX, dW, db) = (dZ Wᵀ, Xᵀ dZ, Σ_n dZ): one matrix product per chain-rule step.
+    """
+    return dZ @ W.T, X.T @ dZ, dZ.sum(axis=0)
+
+
+def batchnorm_forward(Z: np.ndarray, gamma: np.ndarray, beta: np.ndarray,
+                      eps: float = 1e-5) -> tuple[np.ndarray, tuple]:
+    """Batch normalisation with the statistics of this batch (Ioffe & Szegedy 2015).
+
+    Z: (N, D) -> Y = gamma · (Z − mean) / sqrt(var + eps) + beta, and the cache for backward.
+    """
+    mean, var = Z.mean(axis=0), Z.var(axis=0)
+    inv_std = 1.0 / np.sqrt(var + eps)
+    Z_hat = (Z - mean) * inv_std
+    return gamma * Z_hat + beta, (Z_hat, inv_std, gamma)
+
+
+def batchnorm_backward(dY: np.ndarray,
+                       cache: tuple) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Backward pass of :func:`batchnorm_forward`: dY (N, D) -> (dZ, dgamma, dbeta).
+
+    Every example's output depends on the whole batch through the mean and variance,
+    which gives the two correction terms subtracted from ``dZ_hat``.
+    """
+    Z_hat, inv_std, gamma = cache
+    dZ_hat = dY * gamma
+    dZ = inv_std * (dZ_hat - dZ_hat.mean(axis=0) - Z_hat * (dZ_hat * Z_hat).mean(axis=0))
+    return dZ, (dY * Z_hat).sum(axis=0), dY.sum(axis=0)
+
+
+def _check_input(net: MLP, X: object) -> np.ndarray:
+    if not isinstance(net, MLP):
+        raise TypeError(f"net must be an MLP (see init_mlp); got {type(net).__name__}")
+    return check_array("X", X, shape=(None, net.W[0].shape[0]))
+
+
+def mlp_forward(net: MLP, X: np.ndarray) -> tuple[np.ndarray, list[dict]]:
+    """Forward pass. X: (N, D_0) -> output (N, D_L) and a per-layer cache for backward."""
+    X = _check_input(net, X)
+    f = get_activation(net.activation).f
+    cache, a = [], X
+    for l, (W, b) in enumerate(zip(net.W, net.b)):
+        step = {"X": a, "Z": dense_forward(a, W, b)}
+        if l < len(net.W) - 1:
+            z = step["Z"]
+            if net.batchnorm:
+                z, step["bn"] = batchnorm_forward(z, net.gamma[l], net.beta[l], net.eps)
+            step["Z_act"] = z
+            a = f(z)
+        else:
+            a = step["Z"]
+        cache.append(step)
+    return a, cache
+
+
+def mlp_backward(net: MLP, cache: list[dict], dout: np.ndarray) -> Grads:
+    """Backpropagation: from dout = ∂L/∂output (N, D_L) to the gradient of every parameter.
+
+    Walks the layers in reverse: activation derivative, batch norm, dense layer.
+    """
+    df = get_activation(net.activation).df
+    L = len(net.W)
+    dW, db, dZs = [None] * L, [None] * L, [None] * L
+    dgamma, dbeta = [None] * len(net.gamma), [None] * len(net.beta)
+    dA = dout
+    for l in reversed(range(L)):
+        step = cache[l]
+        if l < L - 1:
+            dZ = dA * df(step["Z_act"])
+            if net.batchnorm:
+                dZ, dgamma[l], dbeta[l] = batchnorm_backward(dZ, step["bn"])
+        else:
+            dZ = dA
+        dZs[l] = dZ
+        dA, dW[l], db[l] = dense_backward(dZ, step["X"], net.W[l])
+    return Grads(dW, db, dgamma, dbeta, dZs, dA)
+
+
+def binary_cross_entropy(logits: np.ndarray, y: np.ndarray) -> tuple[float, np.ndarray]:
+    """Mean binary cross-entropy of labels y ∈ {0, 1} given logits, both (N,).
+
+    Returns (loss, dlogits) with dlogits = (σ(logit) − y) / N, computed without overflow.
+    """
+    loss = np.mean(np.logaddexp(0.0, logits) - y * logits)
+    p = get_activation("sigmoid").f(logits)
+    return float(loss), (p - y) / len(y)
+
+
+def predict_proba(net: MLP, X: np.ndarray) -> np.ndarray:
+    """P(y = 1 | x) for each row of X: (N, D_0) -> (N,). Batch norm uses this batch's statistics."""
+    out, _ = mlp_forward(net, X)
+    return get_activation("sigmoid").f(out[:, 0])
+
+
+def loss_and_grads(net: MLP, X: np.ndarray, y: np.ndarray) -> tuple[float, Grads]:
+    """Binary cross-entropy of a one-output net on (X (N, D_0), y (N,)) and its gradients."""
+    out, cache = mlp_forward(net, X)
+    loss, dlogits = binary_cross_entropy(out[:, 0], y)
+    return loss, mlp_backward(net, cache, dlogits[:, None])
+
+
+def sgd_update(net: MLP, grads: Grads, lr: float) -> None:
+    """One gradient-descent step θ ← θ − lr · ∇θ, in place, on every parameter."""
+    for params, dparams in ((net.W, grads.W), (net.b, grads.b),
+                            (net.gamma, grads.gamma), (net.beta, grads.beta)):
+        for p, dp in zip(params, dparams):
+            p -= lr * dp
+
+
+@dataclass
+class History:
+    """What :func:`train_mlp` records, one row per step taken (fields as chapter 1's runs).
+
+    losses: (S,) training loss before each step; grad_norms: (S, L) Frobenius norm of ∂L/∂W_l;
+    travel: (L,) ‖W_l(end) − W_l(start)‖ / ‖W_l(start)‖, how far each layer's weights moved;
+    status: "budget" (took every step) or "diverged" (stopped on NaN/Inf); message: what happened.
+    """
+
+    losses: np.ndarray
+    grad_norms: np.ndarray
+    travel: np.ndarray
+    status: str = "budget"
+    message: str = ""
+
+
+def weight_travel(start: list[np.ndarray], end: list[np.ndarray]) -> np.ndarray:
+    """Relative distance each weight matrix moved: ‖W_end − W_start‖ / ‖W_start‖, shape (L,)."""
+    return np.array([np.linalg.norm(e - s) / np.linalg.norm(s) for s, e in zip(start, end)])
+
+
+def _finite(loss: float, grads: Grads) -> bool:
+    return bool(np.isfinite(loss)) and all(np.all(np.isfinite(g)) for g in grads.W + grads.b)
+
+
+def train_mlp(net: MLP, X: np.ndarray, y: np.ndarray, lr: float = 0.5, steps: int = 300,
+              batch_size: int | None = None, seed: int = 0) -> tuple[MLP, History]:
+    """Train a copy of ``net`` by gradient descent on binary cross-entropy.
+
+    X: (N, D_0), y: (N,) in {0, 1}. Full batch unless ``batch_size`` is given (then a
+    fresh random minibatch each step). Stops with one printed message if the loss or a
+    gradient becomes NaN/Inf. Returns the trained copy and its :class:`History`.
+    """
+    X = _check_input(net, X)
+    y = check_array("y", y, shape=(X.shape[0],))
+    lr, steps = check_positive("lr", lr), check_positive("steps", steps, integer=True)
+    if net.W[-1].shape[1] != 1:
+        raise ValueError(f"train_mlp needs a net with one output (a logit); got {net.W[-1].shape[1]}")
+    if batch_size is not None:
+        batch_size = min(check_positive("batch_size", batch_size, integer=True), len(y))
+    net, rng = copy.deepcopy(net), np.random.default_rng(seed)
+    start, losses, norms, status = [W.copy() for W in net.W], [], [], "budget"
+    message = f"took all {steps} steps"
+    with np.errstate(over="ignore", invalid="ignore"):  # a divergence is reported once, below
+        for step in range(steps):
+            rows = slice(None) if batch_size is None else rng.choice(len(y), batch_size, replace=False)
+            loss, grads = loss_and_grads(net, X[rows], y[rows])
+            if not _finite(loss, grads):
+                status, message = "diverged", (f"training stopped at step {step}: the loss or a "
+                                               f"gradient is NaN/Inf; lower the learning rate")
+                print(message)
+                break
+            losses.append(loss)
+            norms.append([np.linalg.norm(dW) for dW in grads.W])
+            sgd_update(net, grads, lr)
+        travel = weight_travel(start, net.W)
+    norms = np.array(norms).reshape(len(losses), len(net.W))
+    return net, History(np.array(losses), norms, travel, status, message)
+
+
+def chain_mlp(depth: int, activation: str = "sigmoid", weight: float = 1.0,
+              bias: float = 0.0) -> MLP:
+    """A chain input → ``depth`` hidden layers of one unit → output; every weight = ``weight``.
+
+    With one unit per layer every Jacobian is a number, so the gradient reaching layer l
+    is a plain product of scalars: f′(z_l) w_{l+1} f′(z_{l+1}) ... w_out.
+    """
+    depth = check_positive("depth", depth, integer=True)
+    get_activation(activation)
+    W = [np.full((1, 1), float(weight)) for _ in range(depth + 1)]
+    b = [np.full(1, float(bias)) for _ in range(depth + 1)]
+    return MLP(W, b, activation)
+
+
+def hidden_gradients(net: MLP, X: np.ndarray) -> np.ndarray:
+    """‖∂(Σ outputs)/∂z_l‖ for every hidden layer l = 1 .. L−1: the gradient reaching it.
+
+    X: (N, D_0) -> (L−1,), first hidden layer first.
+    """
+    out, cache = mlp_forward(net, X)
+    grads = mlp_backward(net, cache, np.ones_like(out))
+    return np.array([np.linalg.norm(dZ) for dZ in grads.dZ[:-1]])
+
+
+def chain_bound(depth: int, activation: str, weight: float = 1.0) -> np.ndarray:
+    """The bound ``(γ|w|)^k`` on the gradient reaching each layer of :func:`chain_mlp`: (depth,).
+
+    Layer l (1 = first) is k = depth − l + 1 activation derivatives and as many weights
+    below the output, and each derivative is at most ``γ = max |f′|`` (1/4 for the sigmoid).
+    """
+    depth = check_positive("depth", depth, integer=True)
+    gamma = get_activation(activation).max_slope
+    return (gamma * abs(float(weight))) ** np.arange(depth, 0, -1, dtype=np.float64)
+
+
+def first_layer_gradient(depths: list[int], activation: str, weight: float = 1.0,
+                         x: float = 1.0) -> np.ndarray:
+    """``|∂ŷ/∂z_1|`` of a one-unit chain (:func:`chain_mlp`) at input ``x``, for each depth."""
+    return np.array([hidden_gradients(chain_mlp(d, activation, weight), [[x]])[0]
+                     for d in depths])
+
+
+def layer_jacobians(net: MLP, x: np.ndarray) -> list[np.ndarray]:
+    """The Jacobians J_l = ∂a_l/∂a_{l−1} = diag(f′(z_l)) W_lᵀ of each layer at one input.
+
+    x: (D_0,). Returns L matrices, J_l of shape (D_{l+1}, D_l); the last layer is linear,
+    so its Jacobian is W_Lᵀ. Their product J_L ⋯ J_1 is ∂output/∂x (the chain rule).
+    """
+    if not isinstance(net, MLP) or net.batchnorm:
+        raise ValueError("layer_jacobians needs an MLP without batch normalisation")
+    x = check_array("x", x, shape=(net.W[0].shape[0],))
+    _, cache = mlp_forward(net, x[None, :])
+    df = get_activation(net.activation).df
+    jacobians = [df(step["Z"][0])[:, None] * W.T for step, W in zip(cache[:-1], net.W[:-1])]
+    return jacobians + [net.W[-1].T]

@@ -1,0 +1,116 @@
+"""Weight initialisers.
+
+Every initialiser has the same signature, ``init(fan_in, fan_out, rng, gain=1.0)``, and
+returns a float64 matrix of shape ``(fan_in, fan_out)``: a layer computes ``Z = X @ W + b``
+with ``X`` of shape ``(N, fan_in)``. The recurrent matrix ``W_h`` of an RNN is the square
+case ``fan_in == fan_out == H``, where :func:`orthogonal` and :func:`identity` also apply.
+
+| name | distribution | Var(W_ij) |
+| --- | --- | --- |
+| ``fan_in_uniform`` | U[−1/√n_in, 1/√n_in] | 1/(3 n_in) |
+| ``xavier_uniform`` | U[−√(6/(n_in+n_out)), +√(…)] | 2/(n_in + n_out) |
+| ``xavier_normal`` | N(0, 2/(n_in + n_out)) | 2/(n_in + n_out) |
+| ``he_uniform`` | U[−√(6/n_in), +√(6/n_in)] | 2/n_in |
+| ``he_normal`` | N(0, 2/n_in) | 2/n_in |
+| ``orthogonal`` | a random orthogonal matrix (Q of a QR) | 1/n (square) |
+| ``identity`` | the identity matrix (square only) | — |
+
+``gain`` multiplies the matrix (standard deviation × gain).
+Introduced in chapter 2 (backpropagation and vanishing gradients in deep networks);
+orthogonal and identity are used for RNNs in chapter 8 (initialisation and activations).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import numpy as np
+
+from .validation import check_choice, check_positive
+
+Initialiser = Callable[..., np.ndarray]
+
+
+def _fans(fan_in: object, fan_out: object, gain: object) -> tuple[int, int, float]:
+    """Validate the common arguments of every initialiser."""
+    return (check_positive("fan_in", fan_in, integer=True),
+            check_positive("fan_out", fan_out, integer=True),
+            check_positive("gain", gain))
+
+
+def _uniform(bound: float, fan_in: int, fan_out: int, rng: np.random.Generator) -> np.ndarray:
+    return rng.uniform(-bound, bound, size=(fan_in, fan_out))
+
+
+def fan_in_uniform(fan_in: int, fan_out: int, rng: np.random.Generator,
+                   gain: float = 1.0) -> np.ndarray:
+    """U[−1/√n_in, 1/√n_in]: the common heuristic before 2010 (Glorot & Bengio's "standard")."""
+    fan_in, fan_out, gain = _fans(fan_in, fan_out, gain)
+    return _uniform(gain / np.sqrt(fan_in), fan_in, fan_out, rng)
+
+
+def xavier_uniform(fan_in: int, fan_out: int, rng: np.random.Generator,
+                   gain: float = 1.0) -> np.ndarray:
+    """Glorot & Bengio (2010): U[±√(6/(n_in + n_out))], variance 2/(n_in + n_out)."""
+    fan_in, fan_out, gain = _fans(fan_in, fan_out, gain)
+    return _uniform(gain * np.sqrt(6.0 / (fan_in + fan_out)), fan_in, fan_out, rng)
+
+
+def xavier_normal(fan_in: int, fan_out: int, rng: np.random.Generator,
+                  gain: float = 1.0) -> np.ndarray:
+    """Glorot & Bengio (2010), normal form: N(0, 2/(n_in + n_out))."""
+    fan_in, fan_out, gain = _fans(fan_in, fan_out, gain)
+    return rng.normal(0.0, gain * np.sqrt(2.0 / (fan_in + fan_out)), size=(fan_in, fan_out))
+
+
+def he_uniform(fan_in: int, fan_out: int, rng: np.random.Generator,
+               gain: float = 1.0) -> np.ndarray:
+    """He et al. (2015) for ReLU layers: U[±√(6/n_in)], variance 2/n_in."""
+    fan_in, fan_out, gain = _fans(fan_in, fan_out, gain)
+    return _uniform(gain * np.sqrt(6.0 / fan_in), fan_in, fan_out, rng)
+
+
+def he_normal(fan_in: int, fan_out: int, rng: np.random.Generator,
+              gain: float = 1.0) -> np.ndarray:
+    """He et al. (2015) for ReLU layers: N(0, 2/n_in), which keeps Var(z) constant in depth."""
+    fan_in, fan_out, gain = _fans(fan_in, fan_out, gain)
+    return rng.normal(0.0, gain * np.sqrt(2.0 / fan_in), size=(fan_in, fan_out))
+
+
+def orthogonal(fan_in: int, fan_out: int, rng: np.random.Generator,
+               gain: float = 1.0) -> np.ndarray:
+    """A random matrix with orthonormal rows or columns (all singular values = ``gain``)."""
+    fan_in, fan_out, gain = _fans(fan_in, fan_out, gain)
+    a = rng.normal(size=(max(fan_in, fan_out), min(fan_in, fan_out)))
+    q, r = np.linalg.qr(a)
+    q = q * np.sign(np.diag(r))  # makes the distribution uniform (Haar) over orthogonal matrices
+    return gain * (q if fan_in >= fan_out else q.T)
+
+
+def identity(fan_in: int, fan_out: int, rng: np.random.Generator | None = None,
+             gain: float = 1.0) -> np.ndarray:
+    """``gain`` times the identity; square only (the IRNN's W_h of Le et al. 2015)."""
+    fan_in, fan_out, gain = _fans(fan_in, fan_out, gain)
+    if fan_in != fan_out:
+        raise ValueError(f"identity initialisation needs fan_in == fan_out; got {fan_in} and {fan_out}")
+    return gain * np.eye(fan_in)
+
+
+INITIALISERS: dict[str, Initialiser] = {
+    "fan_in_uniform": fan_in_uniform,
+    "xavier_uniform": xavier_uniform,
+    "xavier_normal": xavier_normal,
+    "he_uniform": he_uniform,
+    "he_normal": he_normal,
+    "orthogonal": orthogonal,
+    "identity": identity,
+}
+
+
+def init_weight(name: str, fan_in: int, fan_out: int, rng: np.random.Generator,
+                gain: float = 1.0) -> np.ndarray:
+    """A ``(fan_in, fan_out)`` matrix from the initialiser called ``name`` (see ``INITIALISERS``)."""
+    check_choice("init", name, tuple(INITIALISERS))
+    if not isinstance(rng, np.random.Generator):
+        raise TypeError(f"rng must be a numpy.random.Generator; got {type(rng).__name__}")
+    return INITIALISERS[name](fan_in, fan_out, rng, gain=gain)

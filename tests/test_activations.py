@@ -1,0 +1,91 @@
+"""rnncourse.activations against finite differences, torch and the known bounds."""
+
+import numpy as np
+import pytest
+import torch
+from hypothesis import given, settings, strategies as st
+from hypothesis.extra.numpy import arrays
+
+from rnncourse import activations as A
+
+Z = np.linspace(-8, 8, 161) + 0.013  # avoids the kink of ReLU at exactly 0
+
+
+def central_difference(f, z, eps=1e-6):
+    return (f(z + eps) - f(z - eps)) / (2 * eps)
+
+
+@pytest.mark.parametrize("name", sorted(A.ACTIVATIONS))
+def test_derivative_matches_finite_differences(name):
+    act = A.get_activation(name)
+    np.testing.assert_allclose(act.df(Z), central_difference(act.f, Z), rtol=1e-6, atol=1e-9)
+
+
+@pytest.mark.parametrize("a", [0.01, 0.25, -0.5, 2.0])
+def test_prelu_derivatives_match_finite_differences(a):
+    np.testing.assert_allclose(A.prelu_derivative(Z, a),
+                               central_difference(lambda z: A.prelu(z, a), Z), atol=1e-8)
+    slope_fd = central_difference(lambda s: A.prelu(Z, s), a)
+    np.testing.assert_allclose(A.prelu_slope_derivative(Z), slope_fd, atol=1e-8)
+
+
+@pytest.mark.parametrize("name, torch_fn", [
+    ("sigmoid", torch.sigmoid), ("tanh", torch.tanh), ("relu", torch.relu),
+    ("leaky_relu", torch.nn.functional.leaky_relu)])
+def test_values_and_derivatives_match_torch(name, torch_fn):
+    z = torch.tensor(Z, dtype=torch.float64, requires_grad=True)
+    torch_fn(z).sum().backward()
+    act = A.get_activation(name)
+    np.testing.assert_allclose(act.f(Z), torch_fn(z).detach().numpy(), rtol=1e-12, atol=1e-15)
+    np.testing.assert_allclose(act.df(Z), z.grad.numpy(), rtol=1e-12, atol=1e-15)
+
+
+def test_prelu_matches_torch_prelu():
+    z = torch.tensor(Z, dtype=torch.float64, requires_grad=True)
+    a = torch.tensor([0.3], dtype=torch.float64, requires_grad=True)
+    torch.nn.functional.prelu(z, a).sum().backward()
+    np.testing.assert_allclose(A.prelu_derivative(Z, 0.3), z.grad.numpy())
+    assert A.prelu_slope_derivative(Z).sum() == pytest.approx(a.grad.item())
+
+
+@given(arrays(np.float64, st.integers(1, 50), elements=st.floats(-1e3, 1e3)))
+@settings(max_examples=60, deadline=None)
+def test_derivative_bounds_hold_everywhere(z):
+    """σ′ ≤ 1/4 and tanh′ ≤ 1 (the bounds of the chapter), and no overflow warnings."""
+    with np.errstate(over="raise", invalid="raise", divide="raise"):
+        assert np.all(A.sigmoid_derivative(z) <= 0.25) and np.all(A.sigmoid_derivative(z) >= 0)
+        assert np.all(A.tanh_derivative(z) <= 1.0) and np.all(A.tanh_derivative(z) >= 0)
+        assert np.all((A.sigmoid(z) >= 0) & (A.sigmoid(z) <= 1))
+
+
+def test_bounds_are_reached_at_zero():
+    assert A.sigmoid_derivative(0.0) == 0.25 and A.tanh_derivative(0.0) == 1.0
+    for name, act in A.ACTIVATIONS.items():
+        assert np.max(act.df(Z)) <= act.max_slope + 1e-12, name
+
+
+def test_saturated_region_of_sigmoid_is_large_inputs():
+    mask = A.saturated(Z, "sigmoid", fraction=0.1)
+    assert mask[np.abs(Z) > 3.7].all() and not mask[np.abs(Z) < 3.6].any()
+    assert not A.saturated(Z, "relu")[Z > 0].any() and A.saturated(Z, "relu")[Z < 0].all()
+
+
+def test_unknown_activation_name_raises_a_clear_error():
+    with pytest.raises(ValueError, match="activation must be one of .*'sigmoid'.*got 'sigmod'"):
+        A.get_activation("sigmod")
+
+
+def test_saturated_checks_its_arguments():
+    with pytest.raises(TypeError, match="z must be a numpy array"):
+        A.saturated("abc", "tanh")
+    with pytest.raises(ValueError, match="fraction must be a finite number > 0"):
+        A.saturated(Z, "tanh", fraction=-1)
+
+
+def test_exercise_checker_accepts_the_reference_and_rejects_a_wrong_answer(capsys):
+    from rnncourse import exercises
+
+    assert exercises.check_sigmoid_derivative(A.sigmoid_derivative)
+    assert not exercises.check_sigmoid_derivative(lambda z: A.sigmoid(z) * (1 + A.sigmoid(z)))
+    assert not exercises.check_sigmoid_derivative(lambda z: 1 / 0)
+    assert "Not yet" in capsys.readouterr().out
