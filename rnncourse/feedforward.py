@@ -227,6 +227,8 @@ def train_mlp(net: MLP, X: np.ndarray, y: np.ndarray, lr: float = 0.5, steps: in
     """
     X = _check_input(net, X)
     y = check_array("y", y, shape=(X.shape[0],))
+    if not np.all((y == 0) | (y == 1)):
+        raise ValueError(f"y must hold labels 0 and 1 only; got values {np.unique(y)[:5]}")
     lr, steps = check_positive("lr", lr), check_positive("steps", steps, integer=True)
     if net.W[-1].shape[1] != 1:
         raise ValueError(f"train_mlp needs a net with one output (a logit); got {net.W[-1].shape[1]}")

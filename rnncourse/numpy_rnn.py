@@ -37,6 +37,16 @@ class RNNParams:
     W_y: np.ndarray
     c: np.ndarray
 
+    def __post_init__(self) -> None:
+        for name in PARAM_NAMES:  # not checked for NaN: fit() reports a diverged run itself
+            setattr(self, name, check_array(name, getattr(self, name), finite=False))
+        H, D, O = self.W_x.shape[0], self.W_x.shape[-1], self.W_y.shape[0]
+        expected = {"W_x": (H, D), "W_h": (H, H), "b": (H,), "W_y": (O, H), "c": (O,)}
+        for name, shape in expected.items():
+            if getattr(self, name).shape != shape:
+                raise ValueError(f"{name} must have shape {shape} to match W_x {self.W_x.shape} "
+                                 f"and W_y {self.W_y.shape}; got {getattr(self, name).shape}")
+
     @property
     def sizes(self) -> tuple[int, int, int]:
         """(D, H, O): input, hidden and output sizes."""
@@ -211,6 +221,10 @@ def cross_entropy_loss(logits: np.ndarray, targets: np.ndarray) -> tuple[float, 
     if targets.shape != logits.shape[:2] or targets.dtype.kind not in "iu":
         raise ValueError(f"targets must be integer class indices of shape {logits.shape[:2]}; "
                          f"got {targets.dtype} {targets.shape}")
+    V = logits.shape[-1]
+    if targets.size and (targets.min() < 0 or targets.max() >= V):
+        raise ValueError(f"targets must be class indices in [0, {V}); "
+                         f"got values from {targets.min()} to {targets.max()}")
     z = logits - logits.max(axis=-1, keepdims=True)
     p = np.exp(z)
     p /= p.sum(axis=-1, keepdims=True)

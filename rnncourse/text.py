@@ -77,6 +77,8 @@ def sample(params: RNNParams, vocab: CharVocab, prime: str, n: int,
     temperature < 1 sharpens the softmax (safer text), > 1 flattens it.
     """
     n, temperature = check_positive("n", n, integer=True), check_positive("temperature", temperature)
+    if not isinstance(prime, str) or not prime:
+        raise ValueError(f"prime must be a non-empty string to start from; got {prime!r}")
     rng = np.random.default_rng(seed)
     cache = forward(params, one_hot(vocab.encode(prime)[:, None], vocab.size))
     h, logits, out = cache.hs[-1], cache.ys[-1, 0], []

@@ -155,6 +155,8 @@ def test_bad_inputs_raise_clear_errors():
         ff.train_mlp(net, np.ones((5, 3)), np.ones(5), lr=-1)
     with pytest.raises(ValueError, match="without batch normalisation"):
         ff.layer_jacobians(ff.init_mlp([3, 4, 1], batchnorm=True), np.ones(3))
+    with pytest.raises(ValueError, match="y must hold labels 0 and 1 only"):
+        ff.train_mlp(net, np.ones((5, 3)), np.full(5, 2.0))
     with pytest.raises(ValueError, match="one output"):
         ff.train_mlp(ff.init_mlp([3, 4, 2]), np.ones((5, 3)), np.ones(5))
 

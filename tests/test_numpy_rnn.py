@@ -233,3 +233,9 @@ def test_errors_are_clear():
         cross_entropy_loss(np.zeros((2, 2, 3)), np.zeros((2, 2)))
     with pytest.raises(ValueError, match="D must be a finite number > 0"):
         init_params(0, 4, 2)
+    with pytest.raises(ValueError, match=r"targets must be class indices in \[0, 3\); got values from 0 to 3"):
+        cross_entropy_loss(np.zeros((2, 2, 3)), np.array([[0, 1], [2, 3]]))
+    with pytest.raises(ValueError, match=r"W_h must have shape \(4, 4\)"):
+        RNNParams(params.W_x, np.zeros((4, 3)), params.b, params.W_y, params.c)
+    with pytest.raises(ValueError, match=r"c must have shape \(2,\)"):
+        RNNParams(params.W_x, params.W_h, params.b, params.W_y, np.zeros(3))

@@ -64,3 +64,9 @@ def test_errors(text):
         load_text("missing.txt")
     with pytest.raises(ValueError, match="a window needs"):
         char_batch(np.arange(5), 5, 10, 2, np.random.default_rng(0))
+    vocab = CharVocab.from_text("ab")
+    params = init_params(vocab.size, 3, vocab.size)
+    with pytest.raises(ValueError, match="prime must be a non-empty string"):
+        sample(params, vocab, "", 5)
+    with pytest.raises(ValueError, match="temperature must be a finite number > 0"):
+        sample(params, vocab, "a", 5, temperature=0)
