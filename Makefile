@@ -1,6 +1,7 @@
 # rnncourse: two commands on a fresh machine with Python 3.11 and make.
 #   make book   install into .venv, build the site into _build/html
-#   make test   install, unit tests, nbval over every chapter, book build with warnings as errors
+#   make test   install, unit tests, nbval over every chapter, every chapter under other seeds,
+#               book build with warnings as errors, browser checks
 #   make lab    open the chapters in JupyterLab
 #   make bench  the speed benchmarks (not part of make test)
 
@@ -16,7 +17,7 @@ unexport MPLBACKEND
 export OMP_NUM_THREADS ?= 1
 export PYDEVD_DISABLE_FILE_VALIDATION := 1
 
-.PHONY: install assets execute book test unit nbval build browser lab bench clean
+.PHONY: install assets execute book test unit nbval seeds build browser lab bench clean
 
 install: $(STAMP)
 
@@ -53,14 +54,20 @@ assets:
 book: install build
 	@echo "The site is in $(CURDIR)/_build/html/index.html"
 
-test: install unit nbval build browser
+test: install unit nbval seeds build browser
 
 unit: install
-	$(BIN)/python -m pytest tests -n 2 --ignore=tests/browser
+	$(BIN)/python -m pytest tests -n 2 --ignore=tests/browser --ignore=tests/seeds
 
 nbval: install
 	$(BIN)/python -m pytest -p no:cacheprovider --nbval-lax --nbval-current-env \
 	    --nbval-cell-timeout=120 -n 2 --dist loadfile $(CHAPTERS)
+
+# Every chapter again under other seeds (papermill sets SEED in its `parameters` cell):
+# each assert must hold for all of them, not only for the committed SEED = 0 that nbval runs.
+SEEDS ?= 1 2
+seeds: install
+	RNNCOURSE_SEEDS="$(SEEDS)" $(BIN)/python -m pytest tests/seeds -p no:cacheprovider -n 2
 
 # Jupyter Book executes notebooks one at a time. To use both cores, the chapters are executed
 # in parallel into its jupyter-cache first; the build then takes their outputs from the cache.

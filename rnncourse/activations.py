@@ -19,13 +19,24 @@ Fn = Callable[[np.ndarray], np.ndarray]
 
 
 def sigmoid(z: np.ndarray) -> np.ndarray:
-    """σ(z) = 1 / (1 + e^(−z)), computed as (1 + tanh(z/2)) / 2: no overflow for large ``|z|``."""
-    return 0.5 * (1.0 + np.tanh(0.5 * np.asarray(z, dtype=np.float64)))
+    """σ(z) = 1 / (1 + e^(−z)), computed so that tiny values survive and nothing overflows.
+
+    For z ≥ 0, 1 / (1 + e^(−z)); for z < 0, the same number written e^z / (1 + e^z), whose
+    exponential cannot overflow either, and which keeps σ(−40) ≈ 4e−18 (the form
+    (1 + tanh(z/2)) / 2 rounds it to exactly 0). Below z ≈ −745, e^z underflows to 0.
+    """
+    z = np.asarray(z, dtype=np.float64)
+    e = np.exp(-np.abs(z))                    # in (0, 1]: never overflows
+    return np.where(z >= 0, 1.0 / (1.0 + e), e / (1.0 + e))[()]  # [()]: a scalar for a scalar z
 
 
 def sigmoid_derivative(z: np.ndarray) -> np.ndarray:
-    """σ′(z) = σ(z)(1 − σ(z)); at most 1/4, reached at z = 0."""
-    s = sigmoid(z)
+    """σ′(z) = σ(z)(1 − σ(z)); at most 1/4, reached at z = 0.
+
+    σ′ is even, so it is computed as σ(−|z|)(1 − σ(−|z|)): the small factor is then σ itself,
+    and σ′(40) ≈ 4e−18 survives instead of becoming 1 · (1 − 1) = 0.
+    """
+    s = sigmoid(-np.abs(np.asarray(z, dtype=np.float64)))
     return s * (1.0 - s)
 
 

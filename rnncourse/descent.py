@@ -1,11 +1,13 @@
 """Gradient descent on functions, and the loss surfaces used to picture it.
 
-Introduced in chapter 1 (gradient descent). The update rule is
+Introduced in chapter 1 (gradient descent). With n the step index and L the loss
+(notation page), the update rule is
 
-    theta_{k+1} = theta_k - lr * grad J(theta_k).
+    theta_{n+1} = theta_n - lr * grad L(theta_n).
 
-The losses here are quadratics, J(theta) = 1/2 (theta - c)^T A (theta - c), because
-their behaviour under gradient descent has a closed form to check the code against.
+The losses here are quadratics, L(theta) = 1/2 (theta - c)^T A (theta - c), because
+their behaviour under gradient descent has a closed form to check the code against, and
+least squares on a generated data set, L(w) = 1/(2N) ||X w - y||^2, for minibatch SGD.
 """
 
 from __future__ import annotations
@@ -26,9 +28,10 @@ DIVERGENCE_FACTOR = 1e12  # a loss this many times the starting loss counts as d
 
 @dataclass(frozen=True)
 class Quadratic:
-    """The loss J(theta) = 1/2 (theta - c)^T A (theta - c) with A symmetric positive definite.
+    """The loss L(theta) = 1/2 (theta - c)^T A (theta - c) with A symmetric positive definite.
 
-    A: (n, n) curvature matrix; c: (n,) the minimiser. Introduced in chapter 1.
+    A: (P, P) curvature matrix (its eigenvalues are the curvatures lambda_i); c: (P,) the
+    minimiser. Introduced in chapter 1.
     """
 
     A: np.ndarray
@@ -47,16 +50,16 @@ class Quadratic:
         object.__setattr__(self, "c", c)
 
     def loss(self, theta: np.ndarray) -> float:
-        """J(theta) for theta of shape (n,)."""
+        """L(theta) for theta of shape (P,)."""
         d = np.asarray(theta, dtype=float) - self.c
         return float(0.5 * d @ self.A @ d)
 
     def grad(self, theta: np.ndarray) -> np.ndarray:
-        """The gradient A (theta - c), shape (n,)."""
+        """The gradient A (theta - c), shape (P,)."""
         return self.A @ (np.asarray(theta, dtype=float) - self.c)
 
     def curvatures(self) -> np.ndarray:
-        """Eigenvalues of A in increasing order, shape (n,)."""
+        """The curvatures lambda_i: eigenvalues of A in increasing order, shape (P,)."""
         return np.linalg.eigvalsh(self.A)
 
     def stable_lr_limit(self) -> float:
@@ -65,7 +68,7 @@ class Quadratic:
 
 
 def quadratic_1d(curvature: float = 1.0, minimum: float = 0.0) -> Quadratic:
-    """The 1-D loss J(theta) = a/2 (theta - c)^2 with a = ``curvature``. Chapter 1."""
+    """The 1-D loss L(theta) = lambda/2 (theta - c)^2 with lambda = ``curvature``. Chapter 1."""
     a = check_positive("curvature", curvature)
     return Quadratic(np.array([[a]]), np.array([float(minimum)]))
 
@@ -84,7 +87,7 @@ def quadratic_2d(curvatures: tuple[float, float] = (1.0, 10.0), angle: float = 0
 class DescentResult:
     """What a gradient-descent run did.
 
-    thetas: (k + 1, n) every iterate, the start included; losses: (k + 1,) J at each.
+    thetas: (n + 1, P) every iterate of n updates, the start included; losses: (n + 1,) L at each.
     status: "converged" (loss <= tol), "diverged" (loss blew up) or "budget" (ran out of steps).
     """
 
@@ -119,21 +122,22 @@ def gradient_descent(loss: LossFn, grad: GradFn, theta0: np.ndarray | float, lr:
     thetas, losses = [theta], [loss(theta)]
     limit = DIVERGENCE_FACTOR * max(abs(losses[0]), 1.0)
     with np.errstate(over="ignore", invalid="ignore"):
-        for k in range(steps):
+        for n in range(steps):
             if tol is not None and losses[-1] <= tol:
-                return _result(thetas, losses, "converged", f"loss <= {tol:g} after {k} steps")
+                return _result(thetas, losses, "converged", f"loss <= {tol:g} after {n} steps")
             theta = gradient_step(theta, grad(theta), lr)
             thetas.append(theta)
             losses.append(loss(theta))
             if not math.isfinite(losses[-1]) or abs(losses[-1]) > limit:
-                return _result(thetas, losses, "diverged",
-                               f"diverged at step {k + 1}: loss {losses[-1]:.3g} (lr = {lr:g} too large)")
+                return _result(thetas, losses, "diverged", f"diverged at step {n + 1}: "
+                               f"loss {losses[-1]:.3g} (lr = {lr:g} too large)")
     if tol is not None and losses[-1] <= tol:
         return _result(thetas, losses, "converged", f"loss <= {tol:g} after {steps} steps")
     return _result(thetas, losses, "budget", f"stopped after the budget of {steps} steps")
 
 
-def _result(thetas: list[np.ndarray], losses: list[float], status: str, message: str) -> DescentResult:
+def _result(thetas: list[np.ndarray], losses: list[float], status: str,
+            message: str) -> DescentResult:
     return DescentResult(np.array(thetas), np.array(losses), status, message)
 
 
@@ -149,17 +153,18 @@ def steps_to_tolerance(problem: Quadratic, theta0: np.ndarray | float, lr: float
 
 def quadratic_1d_steps_closed_form(curvature: float, lr: float, distance: float,
                                    tol: float) -> int | None:
-    """Closed form of ``steps_to_tolerance`` for J = a/2 (theta - c)^2.
+    """Closed form of ``steps_to_tolerance`` for L = lambda/2 (theta - c)^2.
 
-    The error shrinks as (1 - lr a)^k, so the loss is a/2 (1 - lr a)^(2k) d^2 with
-    d = abs(theta0 - c); returns the smallest k with loss <= tol, or None if lr >= 2/a.
+    The error shrinks as (1 - lr lambda)^n, so the loss is lambda/2 (1 - lr lambda)^(2n) d^2
+    with d = abs(theta0 - c); returns the smallest n with loss <= tol, or None if
+    lr >= 2/lambda.
     """
-    a, lr = check_positive("curvature", curvature), check_positive("lr", lr)
+    lam, lr = check_positive("curvature", curvature), check_positive("lr", lr)
     tol = check_positive("tol", tol)
-    start = 0.5 * a * distance**2
+    start = 0.5 * lam * distance**2
     if start <= tol:
         return 0
-    rate = abs(1.0 - lr * a)
+    rate = abs(1.0 - lr * lam)
     if rate == 0.0:
         return 1
     if rate >= 1.0:
@@ -174,3 +179,63 @@ def loss_grid(loss: LossFn, xlim: tuple[float, float], ylim: tuple[float, float]
     X, Y = np.meshgrid(np.linspace(*xlim, n), np.linspace(*ylim, n))
     Z = np.array([[loss(np.array([x, y])) for x, y in zip(xr, yr)] for xr, yr in zip(X, Y)])
     return X, Y, Z
+
+
+@dataclass(frozen=True)
+class LeastSquares:
+    """Linear least squares L(w) = 1/(2N) ||X w - y||^2 on N examples (rows of X).
+
+    X: (N, D) inputs; y: (N,) targets. ``rows`` selects a minibatch: the loss and gradient
+    are then the means over those rows only. Introduced in chapter 1 (minibatch SGD).
+    """
+
+    X: np.ndarray
+    y: np.ndarray
+
+    def __post_init__(self) -> None:
+        X = check_array("X", self.X, ndim=2)
+        y = check_array("y", self.y, shape=(X.shape[0],))
+        object.__setattr__(self, "X", X)
+        object.__setattr__(self, "y", y)
+
+    def residuals(self, w: np.ndarray, rows: np.ndarray | None = None) -> np.ndarray:
+        """X_r w - y_r over the selected rows (all rows if None), shape (len(rows),)."""
+        X, y = (self.X, self.y) if rows is None else (self.X[rows], self.y[rows])
+        return X @ np.asarray(w, dtype=float) - y
+
+    def loss(self, w: np.ndarray, rows: np.ndarray | None = None) -> float:
+        """Mean over the selected rows of 1/2 (x_i . w - y_i)^2."""
+        r = self.residuals(w, rows)
+        return float(0.5 * np.mean(r * r))
+
+    def grad(self, w: np.ndarray, rows: np.ndarray | None = None) -> np.ndarray:
+        """Gradient of :meth:`loss` on the rows: X_r^T (X_r w - y_r) / len(rows), (D,)."""
+        X = self.X if rows is None else self.X[rows]
+        return X.T @ self.residuals(w, rows) / len(X)
+
+    def per_example_grads(self, w: np.ndarray) -> np.ndarray:
+        """Each example's own gradient x_i (x_i . w - y_i), shape (N, D); their mean is grad(w)."""
+        return self.X * self.residuals(w)[:, None]
+
+    def solution(self) -> np.ndarray:
+        """The minimiser w*, shape (D,) (by numpy's least-squares solver)."""
+        return np.linalg.lstsq(self.X, self.y, rcond=None)[0]
+
+
+def linear_regression_data(N: int, D: int, noise: float, seed: int) -> LeastSquares:
+    """A least-squares problem: x_i ~ N(0, I_D), y_i = x_i . w_true + noise * N(0, 1).
+
+    w_true ~ N(0, I_D) too; everything is drawn from ``np.random.default_rng(seed)``.
+    Returns the :class:`LeastSquares` problem (N examples of D features). Chapter 1.
+    """
+    N, D = check_positive("N", N, integer=True), check_positive("D", D, integer=True)
+    if isinstance(noise, bool) or not isinstance(noise, (int, float, np.number)):
+        raise TypeError(f"noise must be a number; got {type(noise).__name__}")
+    if not math.isfinite(noise) or noise < 0:
+        raise ValueError(f"noise must be a finite number >= 0; got {noise!r}")
+    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)):
+        raise TypeError(f"seed must be an integer; got {type(seed).__name__}")
+    rng = np.random.default_rng(seed)
+    w_true = rng.normal(size=D)
+    X = rng.normal(size=(N, D))
+    return LeastSquares(X, X @ w_true + noise * rng.normal(size=N))

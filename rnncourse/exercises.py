@@ -15,7 +15,9 @@ import numpy as np
 from .activations import sigmoid_derivative
 from .descent import gradient_step
 from .feedforward import dense_backward
-from .numpy_rnn import RNNParams, bptt, forward
+from .gradcheck import check_gradient
+from .numpy_rnn import ForwardCache, RNNParams, bptt, cross_entropy_loss, forward
+from .optim import Adam
 
 
 def report(ok: bool, success: str, hint: str) -> bool:
@@ -76,12 +78,52 @@ def check_gradient_step(step: object) -> bool:
                   "theta minus the learning rate times the gradient.")
 
 
-def check_stable_lr_limit(answer: object, curvatures: tuple[float, float] = (1.0, 10.0)) -> bool:
-    """Exercise 1.2: the largest learning rate that does not diverge on the 2-D bowl."""
-    expected = 2.0 / max(curvatures)
-    return check_number("the learning-rate limit", answer, expected, rtol=1e-3,
-                        hint="Each direction of the bowl is a 1-D quadratic; which curvature "
-                             "limits the step first?")
+EXERCISE_BOWL = ((6.0, 2.0), (2.0, 3.0))  # the matrix A of exercise 1.2
+
+
+def check_stable_lr_limit(answer: object, A: tuple = EXERCISE_BOWL) -> bool:
+    """Exercise 1.2: the largest learning rate that does not diverge on L = 1/2 θᵀ A θ."""
+    A = np.asarray(A, dtype=float)
+    lams = np.linalg.eigvalsh(A)
+    try:
+        value = float(answer)
+    except (TypeError, ValueError):
+        value = None
+    hint = ("Find the curvatures: the eigenvalues λ of A, roots of det(A − λI) = 0. Each "
+            "eigendirection is a 1-D quadratic; which curvature limits the step first?")
+    if value is not None and np.isclose(value, 2.0 / lams.min(), rtol=1e-3):
+        hint = "That is 2/λ for the flattest direction; the steeper one diverges first."
+    elif value is not None and np.isclose(value, 2.0 / np.diag(A).max(), rtol=1e-3):
+        hint = "That uses the largest diagonal entry; the curvatures are A's eigenvalues."
+    elif value is not None and np.isclose(value, 1.0 / lams.max(), rtol=1e-3):
+        hint = "That is 1/λ_max, the fastest rate for that direction, not the limit."
+    return check_number("the learning-rate limit", answer, 2.0 / lams.max(), rtol=1e-3, hint=hint)
+
+
+def _reference_adam_step(theta: np.ndarray, grad: np.ndarray, m: np.ndarray, v: np.ndarray,
+                         n: int, lr: float, beta1: float, beta2: float, eps: float) -> tuple:
+    """Step n of ``optim.Adam`` from moments m, v (those after step n - 1): (theta, m, v)."""
+    opt = Adam(lr=lr, beta1=beta1, beta2=beta2, eps=eps)
+    opt.step, opt.m, opt.v = n - 1, {"theta": m}, {"theta": v}
+    new = opt({"theta": theta}, {"theta": grad})
+    return new["theta"], opt.m["theta"], opt.v["theta"]
+
+
+def check_adam_step(adam_step: object) -> bool:
+    """Exercise 1.3: ``adam_step(theta, grad, m, v, n, lr, beta1, beta2, eps)`` must return
+    ``(theta, m, v)`` after Adam's step n, as :class:`rnncourse.optim.Adam` computes it."""
+    rng = np.random.default_rng(3)
+    cases = []
+    for n, shape, (lr, b1, b2, eps) in [(1, (3,), (0.1, 0.9, 0.999, 1e-8)),
+                                        (2, (2, 3), (0.01, 0.8, 0.99, 1e-6)),
+                                        (7, (4,), (0.05, 0.5, 0.9, 1e-3))]:
+        m = np.zeros(shape) if n == 1 else rng.normal(size=shape)
+        v = np.zeros(shape) if n == 1 else rng.random(size=shape)
+        cases.append((rng.normal(size=shape), rng.normal(size=shape), m, v, n, lr, b1, b2, eps))
+    ok, detail = compare_function(adam_step, _reference_adam_step, cases, rtol=1e-9, atol=1e-12,
+                                  name="adam_step")
+    return report(ok, detail + ".", detail + ". Update m and v first, divide each by "
+                  "(1 − β^n) for the bias correction, then step by lr · m̂ / (√v̂ + ε).")
 
 
 # --- Chapter 2: backpropagation and deep networks ----------------------------------------
@@ -97,14 +139,18 @@ def check_sigmoid_derivative(derivative: object) -> bool:
 
 
 def check_dense_backward(backward: object) -> bool:
-    """Exercise 2.2: ``backward(dZ, X, W)`` must return (dX, dW, db) for Z = X W + b."""
+    """Exercise 2.2: ``backward(dZ, X, W)`` must return (dX, dW, db) for Z = X Wᵀ + b.
+
+    dZ: (N, D_out), X: (N, D_in), W: (D_out, D_in), the course's (outputs, inputs) layout.
+    """
 
     rng = np.random.default_rng(2)
-    cases = [(rng.normal(size=(n, o)), rng.normal(size=(n, i)), rng.normal(size=(i, o)))
+    cases = [(rng.normal(size=(n, o)), rng.normal(size=(n, i)), rng.normal(size=(o, i)))
              for n, i, o in [(1, 1, 1), (5, 3, 2), (8, 4, 6)]]
     ok, detail = compare_function(backward, dense_backward, cases, name="your backward pass")
     return report(ok, detail + ".", detail + ". Each gradient has the shape of what it is the "
-                  "gradient of: dX = dZ Wᵀ (N, D_in), dW = Xᵀ dZ (D_in, D_out), db sums dZ over rows.")
+                  "gradient of: dX is (N, D_in) like X, dW is (D_out, D_in) like W, db is "
+                  "(D_out,) like b. Write Z = X Wᵀ + b entry by entry and differentiate.")
 
 
 # --- Chapters 3 and 4: recurrent networks and BPTT ---------------------------------------
@@ -116,6 +162,35 @@ def check_rnn_parameter_count(answer: object, D: int, H: int, O: int) -> bool:
     return check_number("the parameter count", answer, expected, rtol=0.0,
                         hint="Count the entries of W_x (H, D), W_h (H, H), b (H,), W_y (O, H) "
                              "and c (O,). Note that the count does not depend on T.")
+
+
+def _mean_cross_entropy(logits: np.ndarray, targets: np.ndarray) -> float:
+    """The reference for :func:`check_cross_entropy`: the package's loss value alone."""
+    return cross_entropy_loss(logits, targets)[0]
+
+
+def check_cross_entropy(cross_entropy: object) -> bool:
+    """Chapter 3: ``cross_entropy(logits, targets)`` must return the mean loss of eq-ch3-xent.
+
+    logits (T, B, V) scores, targets (T, B) integer ids; tested at ordinary logits and at
+    logits of size 1e4, where exponentiating before taking the log overflows.
+    """
+    rng = np.random.default_rng(3)
+    cases = [(scale * rng.normal(size=(T, B, V)), rng.integers(0, V, size=(T, B)))
+             for scale, T, B, V in ((1.0, 1, 1, 2), (1.0, 4, 3, 5), (3.0, 6, 2, 57), (1e4, 3, 2, 4))]
+    with np.errstate(all="ignore"):  # a naive answer overflows: report that, do not warn
+        ok, detail = compare_function(cross_entropy, _mean_cross_entropy, cases[:3],
+                                      rtol=1e-8, name="your loss")
+        if ok:
+            ok, detail = compare_function(cross_entropy, _mean_cross_entropy, cases[3:],
+                                          rtol=1e-8, name="your loss")
+            if not ok:
+                detail += " (logits of size 1e4: does exp overflow?)"
+    return report(ok, detail + ". Subtracting the largest logit first (log-sum-exp) keeps "
+                  "every exponential at most 1.",
+                  detail + ". The loss at one step is log(sum_v exp(y_v)) - y_target, averaged "
+                  "over all T * B steps; compute log(sum exp) as m + log(sum exp(y - m)) with "
+                  "m the largest logit.")
 
 
 def _reference_backward_step(dh: np.ndarray, h: np.ndarray, h_prev: np.ndarray,
@@ -144,5 +219,122 @@ def check_rnn_backward_step(backward_step: Callable) -> bool:
                       rng.normal(size=(B, D)), rng.normal(size=(H, H))))
     ok, detail = compare_function(backward_step, _reference_backward_step, cases,
                                   name="backward_step")
-    return report(ok, detail + ".", detail + ". Go through tanh first: da = dh * (1 - h**2); "
-                  "then each gradient is da against what multiplied the weight, summed over the batch.")
+    return report(ok, detail + ".", detail + ". Go through tanh first: dz = dh * (1 - h**2); "
+                  "then each gradient is dz against what multiplied the weight, summed over "
+                  "the batch.")
+
+
+# --- Chapter 4: backpropagation through time ----------------------------------------------
+
+def _bptt_cases(seed: int, sizes: Iterable[tuple[int, int, int, int]]) -> list[tuple]:
+    """Random RNN runs (W_h, xs, hs, dh_direct) for the sizes (T, B, D, H)."""
+    rng, cases = np.random.default_rng(seed), []
+    for T, B, D, H in sizes:
+        params = RNNParams(rng.normal(0, 1 / np.sqrt(D), (H, D)),
+                           rng.normal(0, 1.2 / np.sqrt(H), (H, H)),
+                           0.1 * rng.normal(size=H), np.eye(H), np.zeros(H))
+        xs = rng.normal(size=(T, B, D))
+        hs = forward(params, xs, 0.5 * rng.normal(size=(B, H))).hs
+        cases.append((params.W_h, xs, hs, rng.normal(size=(T, B, H))))
+    return cases
+
+
+def _reference_bptt_loop(W_h: np.ndarray, xs: np.ndarray, hs: np.ndarray, dh_direct: np.ndarray,
+                         k: int | None = None) -> tuple[np.ndarray, ...]:
+    """(dW_x, dW_h, db, dh0) by the package's ``bptt``, with W_y = I so that dys = dh_direct."""
+    H, D = W_h.shape[0], xs.shape[2]
+    params = RNNParams(np.zeros((H, D)), W_h, np.zeros(H), np.eye(H), np.zeros(H))
+    grads = bptt(params, ForwardCache(xs=xs, hs=hs, ys=hs[1:]), dh_direct, truncate=k)
+    return grads.dW_x, grads.dW_h, grads.db, grads.dh0
+
+
+def check_bptt_loop(bptt_loop: object) -> bool:
+    """Chapter 4: ``bptt_loop(W_h, xs, hs, dh_direct) -> (dW_x, dW_h, db, dh0)``.
+
+    xs (T, B, D); hs (T + 1, B, H) with hs[0] = h_0; dh_direct (T, B, H): dh_direct[t - 1]
+    is the partial derivative dL_t/dh_t. Checked against ``numpy_rnn.bptt`` on several sizes.
+    """
+    cases = _bptt_cases(41, [(1, 1, 1, 1), (4, 3, 2, 5), (7, 2, 3, 4), (12, 1, 1, 3)])
+    ok, detail = compare_function(bptt_loop, _reference_bptt_loop, cases, name="bptt_loop")
+    return report(ok, detail + ". That loop is the whole of BPTT.",
+                  detail + ". Go backwards, for t in reversed(range(T)): the total derivative is "
+                  "dh_direct[t] + dh_next; dz = dh * (1 - hs[t + 1]**2); add dz.T @ xs[t] to dW_x, "
+                  "dz.T @ hs[t] (that is h_{t-1}) to dW_h, dz summed over the batch to db; then "
+                  "dh_next = dz @ W_h. dh0 is the last dh_next.")
+
+
+def _reference_truncated_loop(W_h: np.ndarray, xs: np.ndarray, hs: np.ndarray,
+                              dh_direct: np.ndarray, k: int) -> tuple[np.ndarray, ...]:
+    """(dW_x, dW_h, db) by the package's ``bptt_truncated`` (through ``bptt``)."""
+    return _reference_bptt_loop(W_h, xs, hs, dh_direct, k)[:3]
+
+
+def check_truncated_bptt(truncated: object) -> bool:
+    """Chapter 4: ``truncated(W_h, xs, hs, dh_direct, k) -> (dW_x, dW_h, db)``.
+
+    The loss at step s reaches back to steps s - k + 1, ..., s only (k steps, counting s).
+    Checked against ``numpy_rnn.bptt_truncated`` for several k, including k = 1 and k >= T.
+    """
+    runs = _bptt_cases(42, [(6, 2, 2, 3), (9, 3, 1, 4), (3, 1, 2, 2)])
+    cases = [run + (k,) for run, ks in zip(runs, [(1, 2, 4), (3, 8, 9), (3, 5)]) for k in ks]
+    ok, detail = compare_function(truncated, _reference_truncated_loop, cases, name="truncated")
+    return report(ok, detail + ". With k >= T it is full BPTT.",
+                  detail + ". For each output s, start from dh_direct[s] and go back through "
+                  "steps s, s - 1, ..., s - k + 1: that is k steps, each adding its dz to the "
+                  "weight gradients, and the gradient is not passed on from step s - k + 1.")
+
+
+CH4_XS = (0.5, -1.0, 0.8, 0.3, -0.6)  # the inputs x_1..x_5 of the gradient-check exercise
+CH4_W = 0.9  # the point w at which the exercise checks the gradient
+
+
+def _scalar_rnn(w: np.ndarray) -> tuple[float, np.ndarray]:
+    """L(w) = 1/2 sum_t h_t^2 for h_t = tanh(w h_{t-1} + x_t), h_0 = 0, x = CH4_XS; and dL/dw."""
+    one = np.ones((1, 1))
+    params = RNNParams(one, np.reshape(w, (1, 1)).astype(float), np.zeros(1), one, np.zeros(1))
+    cache = forward(params, np.reshape(CH4_XS, (-1, 1, 1)))
+    return 0.5 * float(np.sum(cache.ys ** 2)), bptt(params, cache, cache.ys).dW_h.reshape(1)
+
+
+def suspect_scalar_rnn_gradient(w: np.ndarray) -> np.ndarray:
+    """A gradient of the exercise's loss L(w) = 1/2 sum_t h_t^2 that may or may not be right.
+
+    w: (1,). Returns (1,). Chapter 4's gradient-check exercise asks whether to trust it.
+    """
+    h_prev, total = 0.0, 0.0
+    for x in CH4_XS:
+        h = np.tanh(w[0] * h_prev + x)
+        total += h * (1 - h ** 2) * h_prev  # dL_t/dh_t = h_t, through tanh, times h_{t-1}
+        h_prev = h
+    return np.array([total])
+
+
+def check_gradient_check(loss: object, grad: object, err: object, suspect_err: object) -> bool:
+    """Chapter 4: the learner's ``loss(w)``, ``grad(w)`` and two gradient checks at w = CH4_W.
+
+    err: the relative error ``gradcheck.check_gradient`` reports for ``grad``;
+    suspect_err: the one it reports for :func:`suspect_scalar_rnn_gradient`.
+    """
+    if not (callable(loss) and callable(grad)):
+        raise TypeError("loss and grad must be functions of w, an array of shape (1,)")
+    cases = [(np.array([w]),) for w in (CH4_W, -0.5, 1.7)]
+    ok, detail = compare_function(loss, lambda w: _scalar_rnn(w)[0], cases, name="loss")
+    if not ok:
+        return report(False, "", detail + ". L(w) = 1/2 (h_1^2 + ... + h_5^2), a sum over the "
+                      "five steps, with h_0 = 0 and x = exercises.CH4_XS.")
+    ok, detail = compare_function(grad, lambda w: _scalar_rnn(w)[1], cases, name="grad")
+    if not ok:
+        return report(False, "", detail + ". dL/dh_t is h_t plus what h_{t+1} sends back; did "
+                      "you carry dh_next backwards?")
+    w0 = np.array([CH4_W])
+    checks = (("err", err, grad(w0)), ("suspect_err", suspect_err, suspect_scalar_rnn_gradient(w0)))
+    for name, value, g in checks:
+        want = check_gradient(loss, w0, np.reshape(g, (1,)))
+        is_number = isinstance(value, (int, float, np.floating))
+        if not (is_number and np.isclose(value, want, rtol=1e-6, atol=0)):
+            return report(False, "", f"{name} = {value!r} is not what gradcheck.check_gradient("
+                          f"loss, np.array([{CH4_W}]), ...) returns for that gradient. Call it "
+                          "and store its result.")
+    return report(True, f"your gradient passes (relative error {err:.1e}); the suspect's error "
+                  f"is {suspect_err:.1e}: a bug. It drops dh_next, the path from h_t through "
+                  "h_{t+1}: it is BPTT truncated to k = 1.", "")

@@ -1,10 +1,13 @@
 """A deep feed-forward network in numpy with an explicit backward pass per layer.
 
-Layout: a batch ``X`` is ``(N, D)``, one example per row. Hidden layer ``l`` computes
+Layout (the course's one layout, see the notation page): in the math every vector is a column
+and hidden layer ``l`` computes
 
-    z_l = a_{l-1} W_l + b_l,   [z_l <- BN(z_l) if batch norm],   a_l = f(z_l)
+    z_l = W_l a_{l-1} + b_l,   [z_l <- BN(z_l) if batch norm],   a_l = f(z_l),
 
-and the last layer is linear: its output is the logit of a binary classifier. The backward
+with ``W_l`` stored as (outputs, inputs) = ``(D_l, D_{l-1})``, like ``torch.nn.Linear``. In code a
+batch ``X`` is ``(N, D_0)``, one example per row, so the same layer reads ``Z = A @ W.T + b``.
+The last layer is linear: its output is the logit of a binary classifier. The backward
 pass runs the same steps in reverse, one small function per step, and records the
 gradient of every layer, so the chapter can watch gradients shrink on the way down.
 Introduced in chapter 2 (backpropagation and vanishing gradients in deep networks).
@@ -26,8 +29,9 @@ from .validation import check_array, check_positive
 class MLP:
     """Parameters of a multilayer perceptron with ``L = len(W)`` layers.
 
-    W[l]: (D_l, D_{l+1}); b[l]: (D_{l+1},). gamma[l], beta[l]: (D_{l+1},) batch-norm scale
-    and shift of hidden layer l (empty lists when ``batchnorm`` is False).
+    W[l]: (D_{l+1}, D_l), (outputs, inputs); b[l]: (D_{l+1},). So ``W[l]`` is the text's
+    W_{l+1} (the list counts from 0, the layers from 1). gamma[l], beta[l]: (D_{l+1},)
+    batch-norm scale and shift of hidden layer l (empty lists when ``batchnorm`` is False).
     """
 
     W: list[np.ndarray]
@@ -59,8 +63,8 @@ def init_mlp(sizes: list[int], activation: str = "sigmoid", init: str = "fan_in_
              batchnorm: bool = False, seed: int = 0) -> MLP:
     """A fresh MLP with layer widths ``sizes = [D_in, H_1, ..., H_k, D_out]``.
 
-    Weights come from the initialiser ``init`` (see :mod:`rnncourse.init`), biases are 0,
-    batch-norm scales 1 and shifts 0.
+    Weights come from the initialiser ``init`` (see :mod:`rnncourse.init`), one (D_out, D_in)
+    matrix per layer; biases are 0, batch-norm scales 1 and shifts 0.
     """
     if not isinstance(sizes, (list, tuple)) or len(sizes) < 2:
         raise ValueError(f"sizes must list at least an input and an output width; got {sizes!r}")
@@ -75,17 +79,21 @@ def init_mlp(sizes: list[int], activation: str = "sigmoid", init: str = "fan_in_
 
 
 def dense_forward(X: np.ndarray, W: np.ndarray, b: np.ndarray) -> np.ndarray:
-    """Z = X W + b.  X: (N, D_in), W: (D_in, D_out), b: (D_out,) -> Z: (N, D_out)."""
-    return X @ W + b
+    """z = W x + b for every row x of X: Z = X Wᵀ + b.
+
+    X: (N, D_in), W: (D_out, D_in), b: (D_out,) -> Z: (N, D_out).
+    """
+    return X @ W.T + b
 
 
 def dense_backward(dZ: np.ndarray, X: np.ndarray,
                    W: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Backward pass of Z = X W + b, given dZ = ∂L/∂Z of shape (N, D_out).
+    """Backward pass of Z = X Wᵀ + b, given dZ = d𝓛/dZ of shape (N, D_out).
 
-    Returns (dX, dW, db) = (dZ Wᵀ, Xᵀ dZ, Σ_n dZ): one matrix product per chain-rule step.
+    X: (N, D_in), W: (D_out, D_in). Returns (dX, dW, db) = (dZ W, dZᵀ X, Σ_n dZ), of shapes
+    (N, D_in), (D_out, D_in), (D_out,): each gradient has the shape of what it differentiates.
     """
-    return dZ @ W.T, X.T @ dZ, dZ.sum(axis=0)
+    return dZ @ W, dZ.T @ X, dZ.sum(axis=0)
 
 
 def batchnorm_forward(Z: np.ndarray, gamma: np.ndarray, beta: np.ndarray,
@@ -116,7 +124,7 @@ def batchnorm_backward(dY: np.ndarray,
 def _check_input(net: MLP, X: object) -> np.ndarray:
     if not isinstance(net, MLP):
         raise TypeError(f"net must be an MLP (see init_mlp); got {type(net).__name__}")
-    return check_array("X", X, shape=(None, net.W[0].shape[0]))
+    return check_array("X", X, shape=(None, net.W[0].shape[1]))
 
 
 def mlp_forward(net: MLP, X: np.ndarray) -> tuple[np.ndarray, list[dict]]:
@@ -139,7 +147,7 @@ def mlp_forward(net: MLP, X: np.ndarray) -> tuple[np.ndarray, list[dict]]:
 
 
 def mlp_backward(net: MLP, cache: list[dict], dout: np.ndarray) -> Grads:
-    """Backpropagation: from dout = ∂L/∂output (N, D_L) to the gradient of every parameter.
+    """Backpropagation: from dout = d𝓛/d(output) (N, D_L) to the gradient of every parameter.
 
     Walks the layers in reverse: activation derivative, batch norm, dense layer.
     """
@@ -196,7 +204,7 @@ def sgd_update(net: MLP, grads: Grads, lr: float) -> None:
 class History:
     """What :func:`train_mlp` records, one row per step taken (fields as chapter 1's runs).
 
-    losses: (S,) training loss before each step; grad_norms: (S, L) Frobenius norm of ∂L/∂W_l;
+    losses: (S,) training loss before each step; grad_norms: (S, L) Frobenius norm of d𝓛/dW_l;
     travel: (L,) ‖W_l(end) − W_l(start)‖ / ‖W_l(start)‖, how far each layer's weights moved;
     status: "budget" (took every step) or "diverged" (stopped on NaN/Inf); message: what happened.
     """
@@ -230,8 +238,8 @@ def train_mlp(net: MLP, X: np.ndarray, y: np.ndarray, lr: float = 0.5, steps: in
     if not np.all((y == 0) | (y == 1)):
         raise ValueError(f"y must hold labels 0 and 1 only; got values {np.unique(y)[:5]}")
     lr, steps = check_positive("lr", lr), check_positive("steps", steps, integer=True)
-    if net.W[-1].shape[1] != 1:
-        raise ValueError(f"train_mlp needs a net with one output (a logit); got {net.W[-1].shape[1]}")
+    if net.W[-1].shape[0] != 1:
+        raise ValueError(f"train_mlp needs a net with one output (a logit); got {net.W[-1].shape[0]}")
     if batch_size is not None:
         batch_size = min(check_positive("batch_size", batch_size, integer=True), len(y))
     net, rng = copy.deepcopy(net), np.random.default_rng(seed)
@@ -297,15 +305,16 @@ def first_layer_gradient(depths: list[int], activation: str, weight: float = 1.0
 
 
 def layer_jacobians(net: MLP, x: np.ndarray) -> list[np.ndarray]:
-    """The Jacobians J_l = ∂a_l/∂a_{l−1} = diag(f′(z_l)) W_lᵀ of each layer at one input.
+    """The Jacobians J_l = ∂a_l/∂a_{l−1} = diag(f′(z_l)) W_l of each layer at one input.
 
-    x: (D_0,). Returns L matrices, J_l of shape (D_{l+1}, D_l); the last layer is linear,
-    so its Jacobian is W_Lᵀ. Their product J_L ⋯ J_1 is ∂output/∂x (the chain rule).
+    x: (D_0,). Returns L matrices, J_l of shape (D_l, D_{l−1}), first layer first; the last
+    layer is linear, so its Jacobian is W_L. Their product J_L ⋯ J_1 (latest layer on the left)
+    is ∂output/∂x (the chain rule).
     """
     if not isinstance(net, MLP) or net.batchnorm:
         raise ValueError("layer_jacobians needs an MLP without batch normalisation")
-    x = check_array("x", x, shape=(net.W[0].shape[0],))
+    x = check_array("x", x, shape=(net.W[0].shape[1],))
     _, cache = mlp_forward(net, x[None, :])
     df = get_activation(net.activation).df
-    jacobians = [df(step["Z"][0])[:, None] * W.T for step, W in zip(cache[:-1], net.W[:-1])]
-    return jacobians + [net.W[-1].T]
+    jacobians = [df(step["Z"][0])[:, None] * W for step, W in zip(cache[:-1], net.W[:-1])]
+    return jacobians + [net.W[-1].copy()]

@@ -20,6 +20,8 @@ def numerical_gradient(f: Callable[[np.ndarray], float], x: np.ndarray,
     x: the point, any shape; not modified. Returns an array of x's shape.
     Costs 2 x.size evaluations of f.
     """
+    if not callable(f):
+        raise TypeError(f"f must be the loss as a function of one array; got {type(f).__name__}")
     x = check_array("x", x).astype(np.float64)
     eps = check_positive("eps", eps)
     point, grad = x.copy(), np.empty_like(x)
@@ -46,7 +48,8 @@ def check_gradient(f: Callable[[np.ndarray], float], x: np.ndarray, analytic: np
                    eps: float = 1e-6) -> float:
     """Relative error between ``analytic`` and the finite-difference gradient of f at x.
 
-    In float64 a correct gradient typically gives 1e-8 or less; 1e-3 or more is a bug.
+    analytic: the gradient to check, of x's shape. In float64 a correct gradient typically
+    gives 1e-8 or less; 1e-3 or more is a bug. Introduced in chapter 4 (backprop through time).
     """
     analytic = check_array("analytic", analytic, shape=np.shape(x))
     return relative_error(analytic, numerical_gradient(f, x, eps))

@@ -1,9 +1,12 @@
 """Weight initialisers.
 
 Every initialiser has the same signature, ``init(fan_in, fan_out, rng, gain=1.0)``, and
-returns a float64 matrix of shape ``(fan_in, fan_out)``: a layer computes ``Z = X @ W + b``
-with ``X`` of shape ``(N, fan_in)``. The recurrent matrix ``W_h`` of an RNN is the square
-case ``fan_in == fan_out == H``, where :func:`orthogonal` and :func:`identity` also apply.
+returns a float64 matrix of shape ``(fan_out, fan_in)``: **(outputs, inputs)**, the course's one
+layout (see the notation page), as ``torch.nn.Linear`` stores it. In the math a layer computes
+``z = W a + b`` on a column ``a``; in code, on a batch ``X`` of shape ``(N, fan_in)``, it computes
+``Z = X @ W.T + b``. The input weights ``W_x`` of an RNN are the case ``(H, D)``, the recurrent
+matrix ``W_h`` the square case ``fan_in == fan_out == H``, where :func:`orthogonal` and
+:func:`identity` also apply.
 
 | name | distribution | Var(W_ij) |
 | --- | --- | --- |
@@ -39,7 +42,8 @@ def _fans(fan_in: object, fan_out: object, gain: object) -> tuple[int, int, floa
 
 
 def _uniform(bound: float, fan_in: int, fan_out: int, rng: np.random.Generator) -> np.ndarray:
-    return rng.uniform(-bound, bound, size=(fan_in, fan_out))
+    """U[−bound, bound] entries in a (fan_out, fan_in) matrix."""
+    return rng.uniform(-bound, bound, size=(fan_out, fan_in))
 
 
 def fan_in_uniform(fan_in: int, fan_out: int, rng: np.random.Generator,
@@ -60,7 +64,7 @@ def xavier_normal(fan_in: int, fan_out: int, rng: np.random.Generator,
                   gain: float = 1.0) -> np.ndarray:
     """Glorot & Bengio (2010), normal form: N(0, 2/(n_in + n_out))."""
     fan_in, fan_out, gain = _fans(fan_in, fan_out, gain)
-    return rng.normal(0.0, gain * np.sqrt(2.0 / (fan_in + fan_out)), size=(fan_in, fan_out))
+    return rng.normal(0.0, gain * np.sqrt(2.0 / (fan_in + fan_out)), size=(fan_out, fan_in))
 
 
 def he_uniform(fan_in: int, fan_out: int, rng: np.random.Generator,
@@ -74,17 +78,17 @@ def he_normal(fan_in: int, fan_out: int, rng: np.random.Generator,
               gain: float = 1.0) -> np.ndarray:
     """He et al. (2015) for ReLU layers: N(0, 2/n_in), which keeps Var(z) constant in depth."""
     fan_in, fan_out, gain = _fans(fan_in, fan_out, gain)
-    return rng.normal(0.0, gain * np.sqrt(2.0 / fan_in), size=(fan_in, fan_out))
+    return rng.normal(0.0, gain * np.sqrt(2.0 / fan_in), size=(fan_out, fan_in))
 
 
 def orthogonal(fan_in: int, fan_out: int, rng: np.random.Generator,
                gain: float = 1.0) -> np.ndarray:
-    """A random matrix with orthonormal rows or columns (all singular values = ``gain``)."""
+    """A random (fan_out, fan_in) matrix with orthonormal rows or columns (all singular values = ``gain``)."""
     fan_in, fan_out, gain = _fans(fan_in, fan_out, gain)
     a = rng.normal(size=(max(fan_in, fan_out), min(fan_in, fan_out)))
     q, r = np.linalg.qr(a)
     q = q * np.sign(np.diag(r))  # makes the distribution uniform (Haar) over orthogonal matrices
-    return gain * (q if fan_in >= fan_out else q.T)
+    return gain * (q if fan_out >= fan_in else q.T)
 
 
 def identity(fan_in: int, fan_out: int, rng: np.random.Generator | None = None,
@@ -109,7 +113,7 @@ INITIALISERS: dict[str, Initialiser] = {
 
 def init_weight(name: str, fan_in: int, fan_out: int, rng: np.random.Generator,
                 gain: float = 1.0) -> np.ndarray:
-    """A ``(fan_in, fan_out)`` matrix from the initialiser called ``name`` (see ``INITIALISERS``)."""
+    """A ``(fan_out, fan_in)`` matrix from the initialiser called ``name`` (see ``INITIALISERS``)."""
     check_choice("init", name, tuple(INITIALISERS))
     if not isinstance(rng, np.random.Generator):
         raise TypeError(f"rng must be a numpy.random.Generator; got {type(rng).__name__}")

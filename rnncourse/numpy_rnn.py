@@ -19,6 +19,7 @@ from dataclasses import dataclass
 import numpy as np
 import torch
 
+from . import optim
 from .validation import check_array, check_positive
 
 PARAM_NAMES = ("W_x", "W_h", "b", "W_y", "c")
@@ -139,17 +140,17 @@ def forward(params: RNNParams, xs: np.ndarray, h0: np.ndarray | None = None) -> 
 
 
 def _param_grads(params: RNNParams, cache: ForwardCache, dys: np.ndarray,
-                 das: np.ndarray) -> tuple[np.ndarray, ...]:
-    """dW_x, dW_h, db, dW_y, dc as sums over time, given das = dL/da_t (T, B, H).
+                 dzs: np.ndarray) -> tuple[np.ndarray, ...]:
+    """dW_x, dW_h, db, dW_y, dc as sums over time, given dzs = dL/dz_t (T, B, H).
 
-    Each weight gradient is a sum over t of a product, e.g. dW_h = sum_t das[t].T @ hs[t]:
+    Each weight gradient is a sum over t of a product, e.g. dW_h = sum_t dzs[t].T @ hs[t]:
     the T products are one stacked matmul, then summed over the time axis.
     """
     def sum_over_time(grad_out: np.ndarray, inputs: np.ndarray) -> np.ndarray:
         return (grad_out.transpose(0, 2, 1) @ inputs).sum(axis=0)
 
-    return (sum_over_time(das, cache.xs), sum_over_time(das, cache.hs[:-1]),
-            das.sum(axis=(0, 1)), sum_over_time(dys, cache.hs[1:]), dys.sum(axis=(0, 1)))
+    return (sum_over_time(dzs, cache.xs), sum_over_time(dzs, cache.hs[:-1]),
+            dzs.sum(axis=(0, 1)), sum_over_time(dys, cache.hs[1:]), dys.sum(axis=(0, 1)))
 
 
 def bptt(params: RNNParams, cache: ForwardCache, dys: np.ndarray,
@@ -164,14 +165,14 @@ def bptt(params: RNNParams, cache: ForwardCache, dys: np.ndarray,
         return bptt_truncated(params, cache, dys, truncate)
     dys = check_array("dys", dys, shape=cache.ys.shape)
     T = dys.shape[0]
-    dhs, das = np.empty_like(cache.hs[1:]), np.empty_like(cache.hs[1:])  # dL/dh_t, dL/da_t
-    dh_next = np.zeros_like(cache.hs[0])  # (dL/dh_{t+1}) (dh_{t+1}/dh_t): what the future sends back
+    dhs, dzs = np.empty_like(cache.hs[1:]), np.empty_like(cache.hs[1:])  # dL/dh_t, dL/dz_t
+    dh_next = np.zeros_like(cache.hs[0])  # W_h^T dL/dz_{t+1}: what the future sends back
     for t in reversed(range(T)):
         dhs[t] = dys[t] @ params.W_y + dh_next  # total derivative = direct + through h_{t+1}
-        das[t] = dhs[t] * (1 - cache.hs[t + 1] ** 2)  # back through tanh
-        dh_next = das[t] @ params.W_h  # on to h_{t-1}
+        dzs[t] = dhs[t] * (1 - cache.hs[t + 1] ** 2)  # back through tanh
+        dh_next = dzs[t] @ params.W_h  # on to h_{t-1}
     norms = np.sqrt(np.einsum("tbh,tbh->t", dhs, dhs))
-    return RNNGrads(*_param_grads(params, cache, dys, das), dh0=dh_next, dh_norms=norms)
+    return RNNGrads(*_param_grads(params, cache, dys, dzs), dh0=dh_next, dh_norms=norms)
 
 
 def bptt_truncated(params: RNNParams, cache: ForwardCache, dys: np.ndarray,
@@ -186,17 +187,30 @@ def bptt_truncated(params: RNNParams, cache: ForwardCache, dys: np.ndarray,
     dys = check_array("dys", dys, shape=cache.ys.shape)
     T, B, H = cache.hs[1:].shape
     k = min(check_positive("truncate", k, integer=True), T + 1)  # T + 1 states reach back to h_0
-    dhs, das = np.empty_like(cache.hs[1:]), np.empty_like(cache.hs[1:])
+    dhs, dzs = np.empty_like(cache.hs[1:]), np.empty_like(cache.hs[1:])
     dh_next = np.zeros((k, B, H), dtype=cache.hs.dtype)
     for t in reversed(range(T)):
         stack = np.concatenate([(dys[t] @ params.W_y)[None], dh_next[:-1]])  # age 0: output t
         dhs[t] = stack.sum(axis=0)
         dstack = stack * (1 - cache.hs[t + 1] ** 2)
-        das[t] = dstack.sum(axis=0)
+        dzs[t] = dstack.sum(axis=0)
         dh_next = dstack @ params.W_h
     dh0 = dh_next[:-1].sum(axis=0)  # the rows still within reach of h_0
     norms = np.sqrt(np.einsum("tbh,tbh->t", dhs, dhs))
-    return RNNGrads(*_param_grads(params, cache, dys, das), dh0=dh0, dh_norms=norms)
+    return RNNGrads(*_param_grads(params, cache, dys, dzs), dh0=dh0, dh_norms=norms)
+
+
+def truncation_mask(T: int, k: int | None) -> np.ndarray:
+    """Which terms (s, t) of the BPTT double sum truncation with horizon k keeps.
+
+    Returns a (T, T) bool array: entry [s - 1, t - 1] is True when the loss at step s
+    reaches back to step t, that is when s - k < t <= s (t <= s when k is None: full BPTT).
+    Introduced in chapter 4 (backprop through time).
+    """
+    T = check_positive("T", T, integer=True)
+    k = T if k is None else check_positive("k", k, integer=True)
+    distance = np.arange(T)[:, None] - np.arange(T)[None, :]  # s - t
+    return (distance >= 0) & (distance < k)
 
 
 # --- losses: each returns (loss, dL/dys) ---------------------------------------------
@@ -207,6 +221,7 @@ def mse_loss(ys: np.ndarray, targets: np.ndarray) -> tuple[float, np.ndarray]:
 
     Introduced in chapter 3 (recurrent networks).
     """
+    ys = check_array("ys", ys, ndim=3, finite=False)  # NaN allowed: fit() reports divergence
     targets = check_array("targets", targets, shape=ys.shape)
     diff = ys - targets
     return float(np.mean(diff ** 2)), 2 * diff / diff.size
@@ -215,24 +230,32 @@ def mse_loss(ys: np.ndarray, targets: np.ndarray) -> tuple[float, np.ndarray]:
 def cross_entropy_loss(logits: np.ndarray, targets: np.ndarray) -> tuple[float, np.ndarray]:
     """Mean softmax cross-entropy and its gradient; logits (T, B, V), targets (T, B) ints.
 
-    Introduced in chapter 3 (recurrent networks).
+    The log-probabilities are computed by log-sum-exp, so huge logits (1e4) give the
+    right finite loss instead of log(0). Introduced in chapter 3 (recurrent networks).
     """
+    logits = check_array("logits", logits, ndim=3, finite=False)
+    targets = _check_class_indices(targets, logits.shape)
+    z = logits - logits.max(axis=-1, keepdims=True)  # the largest logit becomes 0
+    log_p = z - np.log(np.exp(z).sum(axis=-1, keepdims=True))  # log softmax (log-sum-exp)
+    picked = np.take_along_axis(log_p, targets[..., None], axis=-1)
+    dlogits = np.exp(log_p)  # softmax; minus 1 at the target below
+    np.put_along_axis(dlogits, targets[..., None], np.exp(picked) - 1, axis=-1)
+    return float(-np.mean(picked)), dlogits / targets.size
+
+
+def _check_class_indices(targets: object, shape: tuple[int, ...]) -> np.ndarray:
+    """Validate ``targets``: integer class indices of shape ``shape[:2]``, in [0, V)."""
+    if not isinstance(targets, (np.ndarray, list, tuple)):
+        raise TypeError(f"targets must be a numpy array of class indices; got {type(targets).__name__}")
     targets = np.asarray(targets)
-    if targets.shape != logits.shape[:2] or targets.dtype.kind not in "iu":
-        raise ValueError(f"targets must be integer class indices of shape {logits.shape[:2]}; "
+    if targets.shape != shape[:2] or targets.dtype.kind not in "iu":
+        raise ValueError(f"targets must be integer class indices of shape {shape[:2]}; "
                          f"got {targets.dtype} {targets.shape}")
-    V = logits.shape[-1]
+    V = shape[-1]
     if targets.size and (targets.min() < 0 or targets.max() >= V):
         raise ValueError(f"targets must be class indices in [0, {V}); "
                          f"got values from {targets.min()} to {targets.max()}")
-    z = logits - logits.max(axis=-1, keepdims=True)
-    p = np.exp(z)
-    p /= p.sum(axis=-1, keepdims=True)
-    picked = np.take_along_axis(p, targets[..., None], axis=-1)
-    n = targets.size
-    dlogits = p.copy()
-    np.put_along_axis(dlogits, targets[..., None], picked - 1, axis=-1)
-    return float(-np.mean(np.log(picked))), dlogits / n
+    return targets
 
 
 Loss = Callable[[np.ndarray, np.ndarray], tuple[float, np.ndarray]]
@@ -255,12 +278,15 @@ def tbptt_chunked(params: RNNParams, xs: np.ndarray, targets: np.ndarray, loss: 
                   k1: int, k2: int, h0: np.ndarray | None = None,
                   update: Callable[[RNNParams, RNNGrads], RNNParams] | None = None
                   ) -> ChunkedResult:
-    """TBPTT(k1, k2): every k1 steps, backpropagate the last k1 losses through k2 steps.
+    """TBPTT(k1, k2): every k1 steps, backpropagate the chunk's losses through k2 steps.
 
-    Each chunk ends at step e (e = k1, 2 k1, ...): the window of steps [e - k2, e) is run
-    from the stored state h_{e-k2}, treated as a constant (detached), with the current
-    parameters; the loss is taken on the window's last k1 outputs; then ``update``
-    (if given) returns new parameters. With k1 == k2 this is the usual chunked form:
+    The stream is cut into chunks of k1 steps, [0, k1), [k1, 2 k1), ...; the last chunk is
+    shorter when k1 does not divide T. A chunk's window is the chunk plus the k2 - k1 steps
+    before it (fewer at the start of the stream): the window is run from the stored state
+    at its start, treated as a constant (detached), with the current parameters; the loss
+    is taken on the chunk's outputs only; then ``update`` (if given) returns new
+    parameters. So a full chunk backpropagates through k2 steps and a short last chunk of
+    m steps through m + k2 - k1. With k1 == k2 this is the usual chunked form, for every T:
     split the stream into chunks, carry the state across, backpropagate within a chunk.
     xs: (T, B, D); targets as ``loss`` expects, time-major; requires k2 >= k1 >= 1.
     Introduced in chapter 4 (backprop through time).
@@ -274,7 +300,7 @@ def tbptt_chunked(params: RNNParams, xs: np.ndarray, targets: np.ndarray, loss: 
     h_store[0] = h0
     losses, grads, first_loss = [], [], 0
     for end in list(range(k1, T, k1)) + [T]:
-        start = max(0, end - k2)
+        start = max(0, first_loss - (k2 - k1))  # the chunk [first_loss, end) and k2 - k1 before
         cache = forward(params, xs[start:end], h_store[start])
         h_store[start + 1:end + 1] = cache.hs[1:]
         value, dys = loss(cache.ys[first_loss - start:], targets[first_loss:end])
@@ -292,8 +318,10 @@ def tbptt_chunked(params: RNNParams, xs: np.ndarray, targets: np.ndarray, loss: 
 
 @dataclass
 class Adam:
-    """Adam (Kingma and Ba) for :class:`RNNParams`, as a pure update ``params, grads -> params``.
+    """Adam for :class:`RNNParams`, as a pure update ``params, grads -> params``.
 
+    A thin use of :class:`rnncourse.optim.Adam` (chapter 1) over the named parameters
+    ``W_x, W_h, b, W_y, c``; its state (``step``, moments ``m``, ``v``) is ``self.opt``'s.
     Introduced in chapter 3 (recurrent networks).
     """
 
@@ -303,19 +331,11 @@ class Adam:
     eps: float = 1e-8
 
     def __post_init__(self) -> None:
-        self.lr = check_positive("lr", self.lr)
-        self.t, self.m, self.v = 0, {}, {}
+        self.opt = optim.Adam(lr=self.lr, beta1=self.beta1, beta2=self.beta2, eps=self.eps)
 
     def __call__(self, params: RNNParams, grads: RNNGrads) -> RNNParams:
-        self.t += 1
-        new = {}
-        for n in PARAM_NAMES:
-            g = getattr(grads, "d" + n)
-            self.m[n] = self.beta1 * self.m.get(n, 0.0) + (1 - self.beta1) * g
-            self.v[n] = self.beta2 * self.v.get(n, 0.0) + (1 - self.beta2) * g * g
-            m_hat = self.m[n] / (1 - self.beta1 ** self.t)
-            v_hat = self.v[n] / (1 - self.beta2 ** self.t)
-            new[n] = getattr(params, n) - self.lr * m_hat / (np.sqrt(v_hat) + self.eps)
+        new = self.opt({n: getattr(params, n) for n in PARAM_NAMES},
+                       {n: getattr(grads, "d" + n) for n in PARAM_NAMES})
         return RNNParams(**new)
 
 

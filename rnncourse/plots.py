@@ -15,6 +15,7 @@ import numpy as np
 
 from .descent import gradient_descent, loss_grid, quadratic_1d
 from .feedforward import chain_bound, chain_mlp, hidden_gradients
+from .numpy_rnn import truncation_mask
 
 COLORS = ("#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b", "#17becf")
 
@@ -56,12 +57,12 @@ def plot_descent_1d(problem, runs: dict, ax: plt.Axes | None = None,
     span = span or 1.2 * max(float(np.max(np.abs(r.thetas[: 12] - c))) for r in runs.values())
     grid = np.linspace(c - span, c + span, 400)
     curve = [problem.loss(np.array([g])) for g in grid]
-    ax.plot(grid, curve, color="0.3", lw=1.5, label="loss $J(\\theta)$")
+    ax.plot(grid, curve, color="0.3", lw=1.5, label="loss $\\mathcal{L}(\\theta)$")
     for color, (label, run) in zip(COLORS, runs.items()):
         pts = run.thetas[: 12, 0]
         ax.plot(pts, [problem.loss(np.array([p])) for p in pts], "o-", ms=4, lw=0.8, color=color, label=label)
     ax.set(xlim=(c - span, c + span), ylim=(-0.05 * max(curve), 1.1 * max(curve)),
-           xlabel="parameter $\\theta$", ylabel="loss $J(\\theta)$",
+           xlabel="parameter $\\theta$", ylabel="loss $\\mathcal{L}(\\theta)$",
            title="First steps of gradient descent on a 1-D loss")
     ax.legend(fontsize=8)
     return ax
@@ -75,7 +76,8 @@ def plot_loss_curves(runs: dict, ax: plt.Axes | None = None, title: str = "Loss 
         ax.plot(np.arange(len(losses)), losses, color=color, label=f"{label} ({run.status})")
         if run.status == "diverged":
             ax.plot(len(losses) - 1, losses[-1], "x", color=color, ms=9, mew=2)
-    ax.set(yscale="log", xlabel="step $k$", ylabel="loss $J(\\theta_k)$ (log scale)", title=title)
+    ax.set(yscale="log", xlabel="step $n$", ylabel="loss $\\mathcal{L}(\\theta_n)$ (log scale)",
+           title=title)
     ax.legend(fontsize=8)
     return ax
 
@@ -103,7 +105,7 @@ def plot_steps_vs_lr(lrs: np.ndarray, steps: list, limit: float, ax: plt.Axes | 
     ax = new_axes(ax)
     values = np.array([np.nan if s is None else s for s in steps], dtype=float)
     ax.plot(lrs, values, "o-", ms=3, label="steps to tolerance (measured)")
-    ax.axvline(limit, color=COLORS[1], ls="--", label=f"$2/a$ = {limit:g}: diverges beyond")
+    ax.axvline(limit, color=COLORS[1], ls="--", label=f"$2/\\lambda$ = {limit:g}: diverges beyond")
     ax.set(xscale="log", yscale="log", xlabel="learning rate $\\alpha$ (log scale)",
            ylabel="steps to reach tolerance (log scale)", title="Too small crawls, too large diverges")
     ax.legend(fontsize=8)
@@ -111,7 +113,7 @@ def plot_steps_vs_lr(lrs: np.ndarray, steps: list, limit: float, ax: plt.Axes | 
 
 
 def plot_learning_rate_view(lr: float = 0.1, curvature: float = 1.0, steps: int = 60) -> plt.Figure:
-    """One learning rate on J = a/2 theta^2: first steps on the curve, loss per step.
+    """One learning rate on L = lambda/2 theta^2: first steps on the curve, loss per step.
 
     The default view of the chapter-1 widget; the website shows it as a static figure.
     """
@@ -129,7 +131,8 @@ def draw_learning_rate_view(left: plt.Axes, right: plt.Axes, lr: float, curvatur
     run = gradient_descent(problem.loss, problem.grad, 2.0, lr, steps)
     label = f"$\\alpha$ = {lr:.3g}"
     plot_descent_1d(problem, {label: run}, ax=left, span=4.0)
-    plot_loss_curves({label: run}, ax=right, title=f"{run.message} (limit 2/a = {2 / curvature:.3g})")
+    plot_loss_curves({label: run}, ax=right,
+                     title=f"{run.message} (limit 2/λ = {2 / curvature:.3g})")
     right.title.set_fontsize(9)
 
 
@@ -152,6 +155,63 @@ def animate_learning_rates(lrs: np.ndarray, curvature: float = 1.0, steps: int =
     fig.subplots_adjust(left=0.07, right=0.98, bottom=0.16, top=0.9, wspace=0.3)
     plt.close(fig)
     return anim
+
+
+def plot_gradient_noise(Bs: np.ndarray, variances: np.ndarray, per_example: float,
+                        ax: plt.Axes | None = None) -> plt.Axes:
+    """Measured variance of the minibatch gradient against B, log-log, with the line
+    ``per_example / B``. Bs, variances: (K,). Chapter 1."""
+    ax = new_axes(ax)
+    ax.plot(Bs, variances, "o", label="measured")
+    ax.plot(Bs, per_example / np.asarray(Bs, dtype=float), "--", color="0.4",
+            label="$\\sigma^2 / B$ (theory)")
+    ax.set(xscale="log", yscale="log", xlabel="batch size $B$ (log scale)",
+           ylabel="$E\\,\\|g_B - \\nabla\\mathcal{L}\\|^2$ (log scale)",
+           title="Minibatch gradient noise")
+    ax.legend(fontsize=8)
+    return ax
+
+
+def plot_epoch_losses(curves: dict[str, np.ndarray], ax: plt.Axes | None = None) -> plt.Axes:
+    """Excess loss L - L* after each epoch, one line per label, log scale. Chapter 1."""
+    ax = new_axes(ax)
+    for color, (label, values) in zip(COLORS, curves.items()):
+        ax.plot(np.arange(len(values)), values, "o-", ms=3, color=color, label=label)
+    ax.set(yscale="log", xlabel="epoch (passes over the data)",
+           ylabel="$\\mathcal{L} - \\mathcal{L}^*$ (log scale)", title="Minibatch SGD, same α")
+    ax.legend(fontsize=8)
+    return ax
+
+
+def plot_coordinate_errors(runs: dict[str, np.ndarray], minimum: np.ndarray,
+                           ax: plt.Axes | None = None) -> plt.Axes:
+    """Distance abs(theta_i - c_i) of each coordinate per step, for each run. Chapter 1.
+
+    runs: label -> iterates (n + 1, P); coordinate 1 is a wide pale line, the others thin
+    dashed or dotted lines on top of it, so coordinates that coincide stay visible.
+    """
+    ax = new_axes(ax)
+    looks = (dict(ls="-", lw=3.0, alpha=0.45), dict(ls="--", lw=1.2), dict(ls=":", lw=1.2))
+    for color, (label, thetas) in zip(COLORS, runs.items()):
+        for i, look in zip(range(thetas.shape[1]), looks):
+            err = np.clip(np.abs(thetas[:, i] - minimum[i]), 1e-300, None)
+            ax.plot(err, color=color, label=f"{label}, $\\theta_{i + 1}$", **look)
+    ax.set(yscale="log", xlabel="step $n$", ylabel="$|\\theta_i - c_i|$ (log scale)",
+           title="Each coordinate's distance to the minimum")
+    ax.legend(fontsize=8)
+    return ax
+
+
+def plot_steps_vs_condition(kappas: np.ndarray, counts: dict[str, list],
+                            ax: plt.Axes | None = None) -> plt.Axes:
+    """Steps to reach a tolerance against the condition number, log-log. Chapter 1."""
+    ax = new_axes(ax)
+    for color, (label, values) in zip(COLORS, counts.items()):
+        ax.plot(kappas, values, "o-", color=color, label=label)
+    ax.set(xscale="log", yscale="log", xlabel="condition number $\\kappa$ (log scale)",
+           ylabel="steps to tolerance (log scale)", title="Cost against conditioning")
+    ax.legend(fontsize=8)
+    return ax
 
 
 # --- Chapter 2: backpropagation and deep networks ----------------------------------------
@@ -229,13 +289,14 @@ def plot_gradient_vs_depth(depths: np.ndarray, curves: dict, ax: plt.Axes | None
 
 def plot_gradients_over_steps(grad_norms: np.ndarray, ax: plt.Axes | None = None,
                               title: str = "Weight-gradient norm of each layer") -> plt.Axes:
-    """‖∂L/∂W_l‖ against training step, one line per layer. grad_norms: (S, L)."""
+    """‖d𝓛/dW_l‖ against training step, one line per layer. grad_norms: (S, L)."""
     ax = new_axes(ax)
     L = grad_norms.shape[1]
     for l in range(L):
         name = "output layer" if l == L - 1 else f"layer {l + 1}"
         ax.plot(grad_norms[:, l], color=plt.cm.viridis(l / max(L - 1, 1)), label=name)
-    ax.set(yscale="log", xlabel="step", ylabel="$\\|\\partial L / \\partial W_l\\|$ (log scale)",
+    ax.set(yscale="log", xlabel="step $n$",
+           ylabel="$\\|d\\mathcal{L} / dW_l\\|$ (log scale)",
            title=title)
     ax.legend(fontsize=7, ncol=2)
     return ax
@@ -306,18 +367,27 @@ def plot_forecast(targets: np.ndarray, predictions: dict[str, np.ndarray],
 
 
 def plot_window_vs_state(windows: np.ndarray, window_mse: np.ndarray, rnn_mse: float,
-                         noise_floor: float, hidden: int, ax: plt.Axes | None = None) -> plt.Axes:
+                         noise_floor: float, hidden: int, period: float | None = None,
+                         ax: plt.Axes | None = None) -> plt.Axes:
     """Test MSE of fixed-window forecasters against window length, with the RNN's MSE.
 
+    windows, window_mse: (n,) window lengths (integers; powers of two get ticks) and test MSEs.
+    period: if given, dotted lines at one and two periods.
     Introduced in chapter 3 (recurrent networks).
     """
     ax = new_axes(ax)
-    ax.plot(windows, window_mse, "o-", ms=4, label="fixed window $w$ (linear, $w + 1$ weights)")
+    ax.plot(windows, window_mse, "o-", ms=3, label="fixed window $w$ (linear, $w + 1$ weights)")
     ax.axhline(rnn_mse, color=COLORS[1], label=f"RNN with a state of $H$ = {hidden} numbers")
     ax.axhline(noise_floor, color="0.5", ls="--", label="noise variance (best possible)")
+    if period is not None:
+        for n in (1, 2):
+            ax.axvline(n * period, color="0.6", ls=":", lw=1)
+            ax.text(n * period, ax.get_ylim()[1], f" {n} period{'s' * (n > 1)}", fontsize=8,
+                    color="0.4", va="top", rotation=90)
+    ticks = [w for w in windows if w & (w - 1) == 0]  # powers of two
     ax.set(xscale="log", xlabel="window length $w$ (inputs seen, log scale)",
            ylabel="test MSE, one step ahead", title="A window must be long; a state need not be")
-    ax.set_xticks(windows, [str(w) for w in windows])
+    ax.set_xticks(ticks, [str(w) for w in ticks])
     ax.minorticks_off()
     ax.legend(fontsize=8)
     return ax
@@ -376,27 +446,72 @@ def plot_state_gradient_norms(norms: dict[str, np.ndarray], ax: plt.Axes | None 
     """
     ax = new_axes(ax)
     for color, (label, values) in zip(COLORS, norms.items()):
-        ax.plot(np.arange(1, len(values) + 1), np.clip(values, 1e-300, None), color=color, label=label)
+        steps = np.arange(1, len(values) + 1)
+        ax.plot(steps, np.clip(values, 1e-300, None), color=color, label=label)
     ax.set(yscale="log", xlabel="time step $t$",
-           ylabel="$\\|\\partial L / \\partial h_t\\|$ (log scale)",
+           ylabel="$\\|d\\mathcal{L} / dh_t\\|$ (total derivative, log scale)",
            title="How much of the last step's loss reaches each state")
     ax.legend(fontsize=8)
     return ax
 
 
-def plot_truncation_learning(ks: np.ndarray, mse: np.ndarray, lag: int, baseline: float,
-                             ax: plt.Axes | None = None) -> plt.Axes:
-    """Test MSE after training with truncation k, on a task that needs memory of ``lag`` steps.
+def plot_truncation_terms(T: int, ks: tuple[int, ...], lag: int,
+                          axes: np.ndarray | None = None) -> np.ndarray:
+    """Which terms (s, t) of the BPTT double sum truncation keeps, one panel per k.
 
+    Marks, for every loss L_s with s > lag, the term (s, s - lag) where x_{s-lag} enters
+    through W_x, and the term (s, s - lag + 1) where W_h multiplies h_{s-lag}.
+    Introduced in chapter 4 (backprop through time).
+    """
+    if axes is None:
+        _, axes = plt.subplots(1, len(ks), figsize=(3.2 * len(ks), 3.5), sharey=True)
+    axes = np.atleast_1d(axes)
+    cmap = mpl.colors.ListedColormap(["white", "0.85", COLORS[0]])
+    s = np.arange(lag + 1, T + 1)
+    for ax, k in zip(axes, ks):
+        below = np.tril(np.ones((T, T), dtype=int))  # t <= s: a term exists
+        image = below + truncation_mask(T, k)  # 0 none, 1 dropped, 2 kept
+        ax.imshow(image, cmap=cmap, vmin=0, vmax=2, origin="lower",
+                  extent=(0.5, T + 0.5, 0.5, T + 0.5))
+        ax.plot(s - lag, s, "x", color=COLORS[1], ms=5,
+                label=f"$(s, s - {lag})$: $W_x$ sees $x_{{s-{lag}}}$")
+        ax.plot(s - lag + 1, s, "o", mfc="none", color=COLORS[3], ms=5,
+                label=f"$(s, s - {lag - 1})$: $W_h$ sees $h_{{s-{lag}}}$")
+        ax.set(xlabel="step $t$ of $z_t$, $x_t$", title=f"$k$ = {k}")
+        ax.set_xticks([1, lag, T])
+        ax.set_yticks([1, lag, T])
+        ax.grid(False)
+    axes[0].set_ylabel("loss at step $s$")
+    handles = [mpl.patches.Patch(color=COLORS[0], label="kept"),
+               mpl.patches.Patch(color="0.85", label="dropped by truncation")]
+    handles += axes[0].get_legend_handles_labels()[0]
+    axes[0].figure.legend(handles=handles, loc="upper center", ncol=2, fontsize=8,
+                          bbox_to_anchor=(0.5, 0.0))
+    return axes
+
+
+def plot_echo_success(ks: np.ndarray, mse: np.ndarray, lag: int, threshold: float,
+                      baseline: float, ax: plt.Axes | None = None) -> plt.Axes:
+    """Test MSE of every seed against the truncation k, with the fraction that learned.
+
+    ks: (K,); mse: (K, S), one column per seed; a seed has learned when mse < threshold.
     Introduced in chapter 4 (backprop through time).
     """
     ax = new_axes(ax)
-    ax.plot(ks, mse, "o-", ms=5, label="trained with truncated BPTT")
+    n_seeds = mse.shape[1]
+    offsets = np.linspace(-0.15, 0.15, n_seeds)
+    for i, k in enumerate(ks):
+        learned = mse[i] < threshold
+        ax.plot(k + offsets, mse[i], "o", ms=4, color=COLORS[0], alpha=0.8,
+                label="one seed" if i == 0 else None)
+        ax.annotate(f"{learned.sum()}/{n_seeds}", (k, 1.6 * baseline), ha="center", fontsize=8)
     ax.axhline(baseline, color="0.5", ls="--", label="predict 0 (no memory)")
-    ax.axvline(lag, color=COLORS[1], ls=":", label=f"lag = {lag}")
-    ax.set(yscale="log", xlabel="truncation $k$ (steps back)", ylabel="test MSE (log scale)",
-           title="Truncation cannot learn a dependency longer than $k$")
-    ax.legend(fontsize=8)
+    ax.axhline(threshold, color=COLORS[2], ls=":", label=f"learned: MSE < {threshold:g}")
+    ax.axvline(lag, color=COLORS[1], ls=":", lw=1, label=f"lag = {lag}")
+    ax.set(yscale="log", ylim=(None, 3 * baseline), xlabel="truncation $k$ (steps back)",
+           ylabel="test MSE (log scale)", title="Learned on how many seeds, for each $k$")
+    ax.set_xticks(ks, [str(k) for k in ks])
+    ax.legend(fontsize=8, loc="center left")
     return ax
 
 

@@ -76,17 +76,21 @@ def insurance_data(n: int = 1000, noise: float = 0.5,
 # --- Chapter 3: sequence data ---
 
 def noisy_periodic(T: int, B: int, period: float = 16.0, noise: float = 0.3,
-                   seed: int = 0) -> np.ndarray:
+                   seed: int | np.random.Generator = 0) -> np.ndarray:
     """B noisy periodic series of length T, shape (T, B, 1).
 
     Each series is a * (sin(w t + phi) + 0.5 sin(2 w t + 2 phi)) + noise * N(0, 1), with
     w = 2 pi / period and, per series, amplitude a ~ U[0.5, 1.5] and phase phi ~ U[0, 2 pi).
+    seed: an int, or a Generator to draw from (a new batch at each call). With an int seed,
+    ``noise=0`` gives the same series without their noise (a and phi are drawn first).
     Introduced in chapter 3 (recurrent networks): forecast it one step ahead.
     """
     T, B = check_positive("T", T, integer=True), check_positive("B", B, integer=True)
     period, noise = check_positive("period", period), float(noise)
     if noise < 0:
         raise ValueError(f"noise must be >= 0; got {noise}")
+    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer, np.random.Generator)):
+        raise TypeError(f"seed must be an int or a numpy Generator; got {type(seed).__name__}")
     rng = np.random.default_rng(seed)
     a, phi = rng.uniform(0.5, 1.5, size=B), rng.uniform(0, 2 * np.pi, size=B)
     angle = 2 * np.pi * np.arange(T)[:, None] / period + phi
@@ -117,10 +121,12 @@ def lagged_windows(series: np.ndarray, w: int) -> tuple[np.ndarray, np.ndarray]:
     return X.reshape(-1, w), series[w:].reshape(-1)
 
 
-def delayed_echo(T: int, B: int, lag: int, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
+def delayed_echo(T: int, B: int, lag: int,
+                 seed: int | tuple[int, ...] = 0) -> tuple[np.ndarray, np.ndarray]:
     """Random +-1 inputs (T, B, 1) and targets (T, B, 1) with y_t = x_{t - lag} (0 before).
 
     Predicting 0 everywhere gives MSE (T - lag) / T; the task needs memory of ``lag`` steps.
+    seed: an int or a tuple of ints (e.g. (run, step): a different batch for each pair).
     Introduced in chapter 4 (backprop through time): what truncated BPTT cannot learn.
     """
     T, B = check_positive("T", T, integer=True), check_positive("B", B, integer=True)

@@ -97,14 +97,29 @@ def cross_entropy_on_text(params: RNNParams, ids: np.ndarray, V: int) -> float:
     return cross_entropy_loss(logits, ids[1:, None])[0]
 
 
+def _words(s: str) -> list[str]:
+    """The words of ``s``: runs of letters, lower-cased."""
+    if not isinstance(s, str):
+        raise TypeError(f"expected a string of text; got {type(s).__name__}")
+    return re.findall(r"[a-z]+", s.lower())
+
+
 def known_word_fraction(generated: str, text: str) -> float:
     """Fraction of the words in ``generated`` that occur in ``text`` (case-insensitive).
 
     Words are runs of letters; a crude but honest measure of "looks like the text".
+    0.0 when ``generated`` has no words. Introduced in chapter 3 (recurrent networks).
     """
-    def words(s: str) -> list[str]:
-        return re.findall(r"[a-z]+", s.lower())
-
-    found = words(generated)
-    vocabulary = set(words(text))
+    found = _words(generated)
+    vocabulary = set(_words(text))
     return sum(w in vocabulary for w in found) / max(len(found), 1)
+
+
+def distinct_word_fraction(generated: str) -> float:
+    """Distinct words over all words of ``generated`` (case-insensitive): 1.0 means no repeats.
+
+    0.0 when ``generated`` has no words. Introduced in chapter 3 (recurrent networks):
+    sampling at a low temperature repeats words more often.
+    """
+    found = _words(generated)
+    return len(set(found)) / max(len(found), 1)

@@ -42,10 +42,10 @@ def check_positive(name: str, value: object, integer: bool = False) -> float | i
     """Return ``value`` after checking it is a finite number > 0 (an int if ``integer``)."""
     if isinstance(value, bool) or not isinstance(value, (Real, np.number)):
         raise TypeError(f"{name} must be a number; got {type(value).__name__}")
+    if not math.isfinite(float(value)) or value <= 0:  # before int(): int(nan) and int(inf) raise
+        raise ValueError(f"{name} must be a finite number > 0; got {value!r}")
     if integer and int(value) != value:
         raise TypeError(f"{name} must be a whole number; got {value!r}")
-    if not math.isfinite(float(value)) or value <= 0:
-        raise ValueError(f"{name} must be a finite number > 0; got {value!r}")
     return int(value) if integer else float(value)
 
 

@@ -38,17 +38,17 @@ def explorer(draw: Callable[..., object], controls: dict[str, widgets.ValueWidge
 # --- Chapter 1: gradient descent ---------------------------------------------------------
 
 def learning_rate_explorer(lr: float = 0.1, curvature: float = 1.0) -> widgets.VBox:
-    """Sliders for the learning rate and the curvature of J = a/2 theta^2. Chapter 1.
+    """Sliders for the learning rate and the curvature of L = lambda/2 theta^2. Chapter 1.
 
     The learning-rate slider is logarithmic from 1e-3 to 10, so it reaches far past the
-    divergence limit 2/a; a diverging run is stopped and reported, never an overflow.
+    divergence limit 2/lambda; a diverging run is stopped and reported, never an overflow.
     """
 
     controls = {
         "lr": widgets.FloatLogSlider(value=lr, base=10, min=-3, max=1, step=0.01,
                                      description="learning rate α", style={"description_width": "initial"}),
         "curvature": widgets.FloatSlider(value=curvature, min=0.2, max=5.0, step=0.1,
-                                         description="curvature a", style={"description_width": "initial"}),
+                                         description="curvature λ", style={"description_width": "initial"}),
     }
     return explorer(plot_learning_rate_view, controls)
 

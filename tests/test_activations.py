@@ -1,5 +1,7 @@
 """rnncourse.activations against finite differences, torch and the known bounds."""
 
+import warnings
+
 import numpy as np
 import pytest
 import torch
@@ -56,6 +58,28 @@ def test_derivative_bounds_hold_everywhere(z):
         assert np.all(A.sigmoid_derivative(z) <= 0.25) and np.all(A.sigmoid_derivative(z) >= 0)
         assert np.all(A.tanh_derivative(z) <= 1.0) and np.all(A.tanh_derivative(z) >= 0)
         assert np.all((A.sigmoid(z) >= 0) & (A.sigmoid(z) <= 1))
+
+
+def test_sigmoid_keeps_tiny_values_like_torch_and_warns_never():
+    """σ(−40) ≈ 4e−18 must survive (the (1 + tanh(z/2))/2 form rounds it to 0), without warnings."""
+    z = np.array([-745.0, -40.0, 0.0, 40.0, 745.0])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        with np.errstate(over="raise", invalid="raise", divide="raise"):
+            ours, slope = A.sigmoid(z), A.sigmoid_derivative(z)
+    theirs = torch.sigmoid(torch.tensor(z, dtype=torch.float64)).numpy()
+    nonzero = theirs > 0
+    np.testing.assert_allclose(ours[nonzero], theirs[nonzero], rtol=1e-14)
+    assert ours[1] == pytest.approx(np.exp(-40) / (1 + np.exp(-40)), rel=1e-14) and ours[1] > 4e-18
+    assert 0 <= ours[0] < 1e-300 and ours[-1] == 1.0
+    # σ′ is even, and tiny on both sides: e^(−40)/(1 + e^(−40))² at ±40
+    np.testing.assert_allclose(slope[[1, 3]], np.exp(-40) / (1 + np.exp(-40)) ** 2, rtol=1e-14)
+    assert A.sigmoid(np.array([-1000.0, 1000.0])).tolist() == [0.0, 1.0]
+
+
+def test_sigmoid_of_a_scalar_is_a_scalar():
+    assert isinstance(A.sigmoid(0.3), np.floating) and f"{A.sigmoid(0.0):.2f}" == "0.50"
+    assert A.sigmoid(np.zeros((2, 3))).shape == (2, 3)
 
 
 def test_bounds_are_reached_at_zero():

@@ -94,14 +94,34 @@ def test_notebook_is_offline_and_portable(path):
             assert not pattern.search(source(cell)), f"{path.name} has {what}: {source(cell)[:80]!r}"
 
 
+LITERAL_SEED = re.compile(r"\bseed\s*=\s*\d|default_rng\(\s*\d|manual_seed\(\s*\d|random\.seed\(\s*\d")
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_notebook_takes_its_seed_from_a_parameters_cell(path):
+    cells = code_cells(path)
+    parameters = cells[0]
+    assert "parameters" in parameters.get("metadata", {}).get("tags", []), \
+        f"{path.name}: the first code cell must be tagged 'parameters' (papermill sets SEED there)"
+    body = ast.parse(source(parameters)).body
+    assert all(isinstance(n, ast.Assign) and isinstance(n.value, ast.Constant) for n in body), \
+        f"{path.name}: keep the parameters cell to plain assignments (papermill injects after it)"
+    names = {t.id for n in body for t in n.targets if isinstance(t, ast.Name)}
+    assert "SEED" in names, f"{path.name}: the parameters cell sets SEED"
+    for cell in cells[1:]:
+        assert not LITERAL_SEED.search(source(cell)), \
+            f"{path.name}: derive every seed from SEED, not a literal: {source(cell)[:120]!r}"
+
+
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
 def test_notebook_seeds_and_styles_in_its_setup(path):
-    setup = source(code_cells(path)[0])
-    assert "np.random.seed(" in setup or "default_rng(" in setup, f"{path.name}: seed numpy in the setup cell"
+    cells = code_cells(path)
+    setup = source(cells[1])
+    assert "np.random.seed(SEED)" in setup, f"{path.name}: seed numpy from SEED in the setup cell"
     assert "use_course_style()" in setup, f"{path.name}: call use_course_style() in the setup cell"
-    if any("torch" in source(c) for c in code_cells(path)):
-        assert "torch.manual_seed(" in setup, f"{path.name}: seed torch in the setup cell"
-    assert "matplotlib.use(" not in "".join(source(c) for c in code_cells(path)), "leave the inline backend alone"
+    if any("torch" in source(c) for c in cells):
+        assert "torch.manual_seed(SEED)" in setup, f"{path.name}: seed torch from SEED in the setup cell"
+    assert "matplotlib.use(" not in "".join(source(c) for c in cells), "leave the inline backend alone"
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)

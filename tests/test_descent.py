@@ -94,3 +94,49 @@ def test_bad_problems_are_rejected():
         descent.quadratic_1d(curvature=0.0)
     with pytest.raises(TypeError, match="lr"):
         descent.gradient_descent(lambda t: 0.0, lambda t: t, 1.0, "0.1", 10)
+
+
+# --- least squares (chapter 1, minibatch SGD) ----------------------------------------------
+
+def test_least_squares_gradient_matches_finite_differences_on_all_and_some_rows():
+    problem = descent.linear_regression_data(30, 4, 0.3, seed=0)
+    w, eps, rows = np.array([0.5, -1.0, 2.0, 0.1]), 1e-6, np.array([3, 7, 7, 20])
+    for r in (None, rows):
+        fd = [(problem.loss(w + eps * e, r) - problem.loss(w - eps * e, r)) / (2 * eps)
+              for e in np.eye(4)]
+        np.testing.assert_allclose(problem.grad(w, r), fd, rtol=1e-6)
+    np.testing.assert_allclose(problem.per_example_grads(w).mean(0), problem.grad(w), rtol=1e-12)
+    np.testing.assert_allclose(problem.per_example_grads(w)[rows].mean(0), problem.grad(w, rows),
+                               rtol=1e-12)
+
+
+def test_least_squares_solution_solves_the_normal_equations():
+    problem = descent.linear_regression_data(40, 3, 0.5, seed=1)
+    w = problem.solution()
+    np.testing.assert_allclose(problem.X.T @ problem.X @ w, problem.X.T @ problem.y, rtol=1e-10)
+    np.testing.assert_allclose(problem.grad(w), 0.0, atol=1e-12)
+
+
+def test_linear_regression_data_arguments_matter():
+    a = descent.linear_regression_data(20, 3, 0.1, seed=0)
+    assert a.X.shape == (20, 3) and a.y.shape == (20,)
+    np.testing.assert_array_equal(a.y, descent.linear_regression_data(20, 3, 0.1, seed=0).y)
+    assert not np.allclose(a.y, descent.linear_regression_data(20, 3, 0.1, seed=1).y)
+    assert not np.allclose(a.y, descent.linear_regression_data(20, 3, 0.5, seed=0).y)
+    assert descent.linear_regression_data(20, 4, 0.1, seed=0).X.shape == (20, 4)
+    exact = descent.linear_regression_data(20, 3, 0.0, seed=0)
+    assert exact.loss(exact.solution()) < 1e-25, "noise 0: the data are exactly linear"
+    assert a.loss(a.solution()) > 1e-4
+
+
+@pytest.mark.parametrize("kwargs, error, word", [
+    (dict(N=0), ValueError, "N"), (dict(D=2.5), TypeError, "D"),
+    (dict(noise=-1.0), ValueError, "noise"), (dict(noise="0"), TypeError, "noise"),
+    (dict(seed=1.5), TypeError, "seed"),
+])
+def test_linear_regression_data_rejects_bad_input(kwargs, error, word):
+    args = dict(N=10, D=2, noise=0.1, seed=0) | kwargs
+    with pytest.raises(error, match=word):
+        descent.linear_regression_data(**args)
+    with pytest.raises(ValueError, match="y"):
+        descent.LeastSquares(np.ones((3, 2)), np.ones(4))

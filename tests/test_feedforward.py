@@ -22,7 +22,7 @@ def torch_grads(net, X, y):
     g, be = [tensor(v) for v in net.gamma], [tensor(v) for v in net.beta]
     a = x = tensor(X)
     for l in range(len(W)):
-        a = a @ W[l] + b[l]
+        a = a @ W[l].T + b[l]
         if l < len(W) - 1:
             if net.batchnorm:
                 a = torch.nn.functional.batch_norm(a, None, None, g[l], be[l], True, 0.0, net.eps)
@@ -74,11 +74,23 @@ def test_batchnorm_forward_and_backward_match_torch(seed, n, d):
 
 def test_dense_backward_matches_torch():
     rng = np.random.default_rng(0)
-    X, W, b, dZ = rng.normal(size=(5, 3)), rng.normal(size=(3, 4)), rng.normal(size=4), rng.normal(size=(5, 4))
+    X, W, b, dZ = rng.normal(size=(5, 3)), rng.normal(size=(4, 3)), rng.normal(size=4), rng.normal(size=(5, 4))
     tX, tW, tb = tensor(X), tensor(W), tensor(b)
-    (ff.dense_forward(tX, tW, tb) * torch.tensor(dZ)).sum().backward()
+    (torch.nn.functional.linear(tX, tW, tb) * torch.tensor(dZ)).sum().backward()
     for ours, theirs in zip(ff.dense_backward(dZ, X, W), (tX, tW, tb)):
+        assert ours.shape == theirs.shape, "each gradient has the shape of its parameter"
         np.testing.assert_allclose(ours, theirs.grad.numpy(), rtol=1e-12)
+
+
+def test_weights_are_stored_outputs_by_inputs_like_torch_linear():
+    """W[l] is (D_out, D_in): torch.nn.Linear's layout, so its forward pass is ours."""
+    net = ff.init_mlp([3, 5, 2], "tanh", "xavier_uniform", seed=4)
+    assert [W.shape for W in net.W] == [(5, 3), (2, 5)]
+    X = np.random.default_rng(4).normal(size=(6, 3))
+    layer = torch.nn.Linear(3, 5, dtype=torch.float64)
+    layer.weight.data, layer.bias.data = torch.tensor(net.W[0]), torch.tensor(net.b[0])
+    np.testing.assert_allclose(ff.dense_forward(X, net.W[0], net.b[0]),
+                               layer(torch.tensor(X)).detach().numpy(), rtol=1e-12)
 
 
 def test_loss_is_stable_for_huge_logits(recwarn):
@@ -106,6 +118,22 @@ def test_product_of_layer_jacobians_is_the_input_gradient():
     product = np.linalg.multi_dot(ff.layer_jacobians(net, X[0])[::-1])
     out, cache = ff.mlp_forward(net, X)
     np.testing.assert_allclose(product, ff.mlp_backward(net, cache, np.ones_like(out)).dX, rtol=1e-12)
+
+
+@pytest.mark.parametrize("activation", ["sigmoid", "tanh", "relu"])
+def test_layer_jacobians_match_torch_autograd(activation):
+    """J_l = diag(f′(z_l)) W_l, shape (D_l, D_{l−1}), each equal to torch's Jacobian of one layer."""
+    net, X, _ = random_problem(5, [3, 4, 6, 2], activation, False, 1)
+    _, cache = ff.mlp_forward(net, X)
+    jacobians = ff.layer_jacobians(net, X[0])
+    assert [J.shape for J in jacobians] == [(4, 3), (6, 4), (2, 6)]
+    for l, (J, W, b) in enumerate(zip(jacobians, net.W, net.b)):
+        def layer(a, W=W, b=b, last=l == len(net.W) - 1):
+            z = torch.nn.functional.linear(a, torch.tensor(W), torch.tensor(b))
+            return z if last else TORCH_ACT[activation](z)
+        a_prev = torch.tensor(cache[l]["X"][0])
+        np.testing.assert_allclose(J, torch.autograd.functional.jacobian(layer, a_prev).numpy(),
+                                   rtol=1e-12, atol=1e-15)
 
 
 def test_training_learns_an_easy_problem_and_leaves_the_input_net_alone():
@@ -174,4 +202,7 @@ def test_exercise_checker_for_the_dense_backward_pass(capsys):
     assert exercises.check_dense_backward(ff.dense_backward)
     assert not exercises.check_dense_backward(lambda dZ, X, W: (dZ @ W.T, X.T @ dZ, dZ.mean(axis=0)))
     assert not exercises.check_dense_backward(lambda dZ, X, W: (dZ @ W.T, X.T @ dZ))
-    assert capsys.readouterr().out.count("Not yet") == 2
+    # the answer of the old (inputs, outputs) layout: transposed products, wrong shapes
+    assert not exercises.check_dense_backward(lambda dZ, X, W: (dZ @ W.T, X.T @ dZ, dZ.sum(axis=0)))
+    assert not exercises.check_dense_backward(lambda dZ, X, W: (dZ @ W, X.T @ dZ, dZ.sum(axis=0)))
+    assert capsys.readouterr().out.count("Not yet") == 4

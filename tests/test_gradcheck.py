@@ -60,3 +60,13 @@ def test_errors():
         check_gradient(quadratic, np.zeros(3), np.zeros(2))
     with pytest.raises(ValueError, match="eps must be a finite number > 0"):
         numerical_gradient(quadratic, np.zeros(3), eps=0.0)
+    with pytest.raises(TypeError, match="f must be the loss as a function of one array; got float"):
+        numerical_gradient(1.0, np.zeros(3))
+
+
+def test_eps_matters_and_the_error_is_of_order_eps_squared():
+    """Central differences of sin at x are off by about (eps ** 2 / 6) cos x (Taylor)."""
+    x = np.array([0.7])
+    for eps in (1e-2, 1e-3):
+        err = np.cos(0.7) - numerical_gradient(lambda v: float(np.sin(v).sum()), x, eps)[0]
+        assert err == pytest.approx(eps**2 / 6 * np.cos(0.7), rel=1e-2)

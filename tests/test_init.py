@@ -21,7 +21,7 @@ VARIANCE = {
 @pytest.mark.parametrize("fan_in, fan_out", [(300, 200), (100, 700), (512, 512)])
 def test_variance_matches_the_formula(name, fan_in, fan_out):
     W = init.init_weight(name, fan_in, fan_out, RNG)
-    assert W.shape == (fan_in, fan_out) and W.dtype == np.float64
+    assert W.shape == (fan_out, fan_in) and W.dtype == np.float64, "(outputs, inputs), like torch"
     # the sample variance of ~1e5 entries is within 3 % of the truth
     assert W.var() == pytest.approx(VARIANCE[name](fan_in, fan_out), rel=0.03)
     assert abs(W.mean()) < 0.02 * np.sqrt(VARIANCE[name](fan_in, fan_out))
@@ -43,7 +43,7 @@ def test_gain_scales_the_standard_deviation():
 @pytest.mark.parametrize("fan_in, fan_out", [(64, 64), (80, 30), (30, 80)])
 def test_orthogonal_has_all_singular_values_equal_to_gain(fan_in, fan_out):
     W = init.orthogonal(fan_in, fan_out, RNG, gain=1.5)
-    assert W.shape == (fan_in, fan_out)
+    assert W.shape == (fan_out, fan_in)
     np.testing.assert_allclose(np.linalg.svd(W, compute_uv=False), 1.5, rtol=1e-12)
 
 
@@ -67,3 +67,14 @@ def test_bad_arguments_raise_clear_errors():
         init.xavier_uniform(3, 2.5, RNG)
     with pytest.raises(TypeError, match="rng must be a numpy.random.Generator"):
         init.init_weight("he_normal", 3, 3, 42)
+
+
+def test_layout_matches_torch_linear_and_fans_are_not_swapped():
+    """(fan_out, fan_in) is torch.nn.Linear's weight shape; He's variance uses fan_in, not fan_out."""
+    torch = pytest.importorskip("torch")
+    assert init.he_normal(30, 7, RNG).shape == tuple(torch.nn.Linear(30, 7).weight.shape)
+    W = init.he_normal(1000, 10, np.random.default_rng(3))
+    assert W.var() == pytest.approx(2 / 1000, rel=0.1), "variance 2/fan_in with fan_in the column count"
+    # each output row is a unit-norm direction in input space when fan_out <= fan_in
+    Q = init.orthogonal(12, 5, np.random.default_rng(3))
+    np.testing.assert_allclose(Q @ Q.T, np.eye(5), atol=1e-12)

@@ -10,7 +10,8 @@ from hypothesis import strategies as st
 
 from rnncourse.gradcheck import check_gradient
 from rnncourse.numpy_rnn import (PARAM_NAMES, Adam, RNNParams, bptt, cross_entropy_loss, fit,
-                                 forward, init_params, mse_loss, tbptt_chunked, torch_grads)
+                                 forward, init_params, mse_loss, tbptt_chunked, torch_grads,
+                                 truncation_mask)
 
 RTOL = 1e-7
 
@@ -119,7 +120,8 @@ def sgd(lr: float):
     return update
 
 
-@pytest.mark.parametrize("T, k1, k2", [(12, 4, 4), (12, 3, 7), (10, 4, 6), (5, 5, 9), (9, 1, 3)])
+@pytest.mark.parametrize("T, k1, k2", [(12, 4, 4), (12, 3, 7), (10, 4, 6), (5, 5, 9), (9, 1, 3),
+                                       (10, 4, 4), (11, 3, 5), (3, 5, 5), (7, 7, 7)])
 def test_chunked_tbptt_equals_detached_torch_model(T, k1, k2):
     params, xs, _, h0 = random_problem(2, 5, 3, T, 3, seed=7)
     targets = np.random.default_rng(8).normal(size=(T, 3, 3))
@@ -127,7 +129,7 @@ def test_chunked_tbptt_equals_detached_torch_model(T, k1, k2):
     # oracle: torch, the state entering each window detached, SGD after each chunk
     p, stored, first, losses = params.copy(), {0: torch.as_tensor(h0)}, 0, []
     for end in list(range(k1, T, k1)) + [T]:
-        start = max(0, end - k2)
+        start = max(0, first - (k2 - k1))  # the chunk [first, end) and k2 - k1 steps before it
         leaves, hs, ys = torch_loop(p, xs[:end], stored[start].detach(), start=start)
         stored.update({start + i + 1: h.detach() for i, h in enumerate(hs)})
         loss = ((ys[first - start:] - torch.as_tensor(targets[first:end])) ** 2).mean()
@@ -139,6 +141,59 @@ def test_chunked_tbptt_equals_detached_torch_model(T, k1, k2):
     for n in PARAM_NAMES:
         np.testing.assert_allclose(getattr(result.params, n), getattr(p, n), rtol=RTOL, atol=1e-12)
     np.testing.assert_allclose(result.h, stored[T].numpy(), rtol=RTOL)
+
+
+@pytest.mark.parametrize("T, k", [(10, 4), (12, 4), (7, 3), (2, 3)])
+def test_chunked_with_k1_equal_k2_is_plain_chunks(T, k):
+    """Oracle: cut the stream into chunks of k (the last one shorter), carry the state,
+    and run full BPTT on each chunk alone with forward and bptt."""
+    params, xs, _, h0 = random_problem(2, 3, 2, T, 2, seed=3)
+    targets = np.random.default_rng(4).normal(size=(T, 2, 2))
+    result = tbptt_chunked(params, xs, targets, mse_loss, k, k, h0)
+    h, starts = h0, range(0, T, k)
+    assert len(result.grads) == len(starts)
+    for start, got in zip(starts, result.grads):
+        cache = forward(params, xs[start:start + k], h)
+        value, dys = mse_loss(cache.ys, targets[start:start + k])
+        np.testing.assert_allclose(got.flat(), bptt(params, cache, dys).flat(), rtol=1e-12)
+        h = cache.hs[-1]
+    np.testing.assert_allclose(result.h, h, rtol=1e-12)
+
+
+def test_chunked_short_last_chunk_reaches_back_k2_minus_k1():
+    """T = 10, k1 = 4, k2 = 6: the last chunk [8, 10) is backpropagated from step 6, no further."""
+    params, xs, _, h0 = random_problem(2, 3, 2, 10, 2, seed=6)
+    targets = np.random.default_rng(7).normal(size=(10, 2, 2))
+    last = tbptt_chunked(params, xs, targets, mse_loss, 4, 6, h0).grads[-1]
+    states = forward(params, xs, h0).hs
+    cache = forward(params, xs[6:], states[6])
+    dys = np.concatenate([np.zeros((2, 2, 2)), mse_loss(cache.ys[2:], targets[8:])[1]])
+    np.testing.assert_allclose(last.flat(), bptt(params, cache, dys).flat(), rtol=1e-12)
+    assert len(last.dh_norms) == 4
+
+
+@pytest.mark.parametrize("T, k", [(1, 1), (6, 1), (6, 3), (6, 6), (5, 9), (7, None)])
+def test_truncation_mask_matches_what_bptt_truncated_reaches(T, k):
+    """Oracle: a loss at step s alone; bptt_truncated gives dL/dh_t != 0 exactly where kept."""
+    params, xs, _, h0 = random_problem(2, 3, 2, T, 2, seed=9)
+    cache = forward(params, xs, h0)
+    mask = truncation_mask(T, k)
+    assert mask.shape == (T, T) and mask.dtype == bool
+    for s in range(T):
+        dys = np.zeros((T, 2, 2))
+        dys[s] = 1.0
+        reached = bptt(params, cache, dys, truncate=k).dh_norms > 0
+        np.testing.assert_array_equal(mask[s], reached, err_msg=f"s = {s + 1}")
+    np.testing.assert_array_equal(mask.sum(axis=1), np.minimum(np.arange(1, T + 1), k or T))
+
+
+def test_truncation_mask_rejects_bad_sizes():
+    with pytest.raises(ValueError, match="T must be"):
+        truncation_mask(0, 2)
+    with pytest.raises(ValueError, match="k must be"):
+        truncation_mask(4, 0)
+    with pytest.raises(TypeError, match="k must be a whole number"):
+        truncation_mask(4, 1.5)
 
 
 def test_chunked_without_update_sums_to_window_gradients():

@@ -18,6 +18,26 @@ def test_noisy_periodic_shape_seed_and_clean_form():
     assert 0.1 < np.std(s - clean) < 0.3
 
 
+def test_noisy_periodic_draws_from_a_generator():
+    a, b = np.random.default_rng(5), np.random.default_rng(5)
+    first, second = noisy_periodic(8, 2, seed=a), noisy_periodic(8, 2, seed=a)
+    assert not np.array_equal(first, second)  # a fresh batch at every call
+    np.testing.assert_array_equal(first, noisy_periodic(8, 2, seed=b))  # same seed, same stream
+    np.testing.assert_array_equal(first, noisy_periodic(8, 2, seed=5))  # an int seeds the same way
+
+
+def test_noisy_periodic_closed_form_without_noise():
+    T, B, period = 24, 3, 8.0
+    clean = noisy_periodic(T, B, period=period, noise=0.0, seed=4)[..., 0]
+    rng = np.random.default_rng(4)  # the oracle: the documented formula, a and phi drawn first
+    amp, phi = rng.uniform(0.5, 1.5, size=B), rng.uniform(0, 2 * np.pi, size=B)
+    angle = 2 * np.pi * np.arange(T)[:, None] / period + phi
+    np.testing.assert_allclose(clean, amp * (np.sin(angle) + 0.5 * np.sin(2 * angle)), atol=1e-12)
+    noisy = noisy_periodic(T, B, period=period, noise=0.3, seed=4)[..., 0]
+    residual = noisy - clean  # same a and phi: what is left is the noise
+    assert abs(residual.mean()) < 0.15 and 0.2 < residual.std() < 0.4
+
+
 def test_one_step_pairs_shift_by_one():
     s = noisy_periodic(12, 2)
     xs, targets = one_step_pairs(s)
@@ -48,9 +68,20 @@ def test_errors():
         delayed_echo(5, 2, lag=5)
     with pytest.raises(ValueError, match="noise must be >= 0"):
         noisy_periodic(5, 2, noise=-1)
+    with pytest.raises(TypeError, match="seed must be an int or a numpy Generator; got float"):
+        noisy_periodic(5, 2, seed=1.5)
+    with pytest.raises(TypeError, match="seed must be an int or a numpy Generator; got bool"):
+        noisy_periodic(5, 2, seed=True)
     with pytest.raises(ValueError, match="no window"):
         lagged_windows(noisy_periodic(3, 2), 3)
     with pytest.raises(ValueError, match="at least 2 steps"):
         one_step_pairs(noisy_periodic(1, 2))
     with pytest.raises(ValueError, match="series must have 3 dimension"):
         one_step_pairs(np.zeros((4, 2)))
+
+
+def test_delayed_echo_seed_tuple_gives_one_batch_per_pair():
+    a, _ = delayed_echo(12, 3, lag=2, seed=(4, 0))
+    np.testing.assert_array_equal(a, delayed_echo(12, 3, lag=2, seed=(4, 0))[0])
+    for other in [(4, 1), (5, 0), (0, 4)]:
+        assert not np.array_equal(a, delayed_echo(12, 3, lag=2, seed=other)[0])
