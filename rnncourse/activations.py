@@ -3,6 +3,9 @@
 Every function works elementwise on a float array of any shape and returns an array of
 the same shape. A derivative takes the *pre-activation* ``z`` (the input of the
 activation), so the backward pass of a layer is ``dz = da * derivative(z)``.
+``z`` may be a number, a list or an array of real numbers (anything else is a ``TypeError``
+naming ``z``); like numpy and torch, NaN in gives NaN out and ±Inf gives the limit, so a
+diverging run shows up in the loss instead of raising inside a layer.
 Introduced in chapter 2 (backpropagation and vanishing gradients in deep networks).
 """
 
@@ -13,9 +16,14 @@ from typing import NamedTuple
 
 import numpy as np
 
-from .validation import check_array, check_choice, check_positive
+from .validation import check_array, check_choice, check_positive, check_real
 
 Fn = Callable[[np.ndarray], np.ndarray]
+
+
+def _floats(z: object) -> np.ndarray:
+    """``z`` as a float64 array; a TypeError names ``z`` for strings, complex numbers, None."""
+    return check_array("z", z, finite=False).astype(np.float64, copy=False)
 
 
 def sigmoid(z: np.ndarray) -> np.ndarray:
@@ -25,7 +33,7 @@ def sigmoid(z: np.ndarray) -> np.ndarray:
     exponential cannot overflow either, and which keeps σ(−40) ≈ 4e−18 (the form
     (1 + tanh(z/2)) / 2 rounds it to exactly 0). Below z ≈ −745, e^z underflows to 0.
     """
-    z = np.asarray(z, dtype=np.float64)
+    z = _floats(z)
     e = np.exp(-np.abs(z))                    # in (0, 1]: never overflows
     return np.where(z >= 0, 1.0 / (1.0 + e), e / (1.0 + e))[()]  # [()]: a scalar for a scalar z
 
@@ -36,44 +44,44 @@ def sigmoid_derivative(z: np.ndarray) -> np.ndarray:
     σ′ is even, so it is computed as σ(−|z|)(1 − σ(−|z|)): the small factor is then σ itself,
     and σ′(40) ≈ 4e−18 survives instead of becoming 1 · (1 − 1) = 0.
     """
-    s = sigmoid(-np.abs(np.asarray(z, dtype=np.float64)))
+    s = sigmoid(-np.abs(_floats(z)))
     return s * (1.0 - s)
 
 
 def tanh(z: np.ndarray) -> np.ndarray:
     """tanh(z) = 2σ(2z) − 1."""
-    return np.tanh(np.asarray(z, dtype=np.float64))
+    return np.tanh(_floats(z))
 
 
 def tanh_derivative(z: np.ndarray) -> np.ndarray:
     """tanh′(z) = 1 − tanh(z)²; at most 1, reached at z = 0."""
-    return 1.0 - np.tanh(np.asarray(z, dtype=np.float64)) ** 2
+    return 1.0 - np.tanh(_floats(z)) ** 2
 
 
 def relu(z: np.ndarray) -> np.ndarray:
     """ReLU(z) = max(0, z)."""
-    return np.maximum(np.asarray(z, dtype=np.float64), 0.0)
+    return np.maximum(_floats(z), 0.0)
 
 
 def relu_derivative(z: np.ndarray) -> np.ndarray:
     """ReLU′(z) = 1 for z > 0 and 0 otherwise (we take 0 at z = 0, as PyTorch does)."""
-    return (np.asarray(z) > 0).astype(np.float64)
+    return (_floats(z) > 0).astype(np.float64)
 
 
 def prelu(z: np.ndarray, a: float) -> np.ndarray:
-    """PReLU(z; a) = z for z > 0 and a·z otherwise; ``a`` is a learned slope."""
-    z = np.asarray(z, dtype=np.float64)
+    """PReLU(z; a) = z for z > 0 and a·z otherwise; ``a`` is a learned slope (a real number)."""
+    z, a = _floats(z), check_real("a", a)
     return np.where(z > 0, z, a * z)
 
 
 def prelu_derivative(z: np.ndarray, a: float) -> np.ndarray:
     """∂PReLU/∂z = 1 for z > 0 and a otherwise."""
-    return np.where(np.asarray(z) > 0, 1.0, a)
+    return np.where(_floats(z) > 0, 1.0, check_real("a", a))
 
 
 def prelu_slope_derivative(z: np.ndarray) -> np.ndarray:
     """∂PReLU/∂a = 0 for z > 0 and z otherwise (the gradient that trains the slope)."""
-    z = np.asarray(z, dtype=np.float64)
+    z = _floats(z)
     return np.where(z > 0, 0.0, z)
 
 
@@ -89,12 +97,12 @@ def leaky_relu_derivative(z: np.ndarray, a: float = 0.01) -> np.ndarray:
 
 def identity(z: np.ndarray) -> np.ndarray:
     """The identity, for linear layers."""
-    return np.asarray(z, dtype=np.float64)
+    return _floats(z)
 
 
 def identity_derivative(z: np.ndarray) -> np.ndarray:
     """The derivative of the identity: ones."""
-    return np.ones_like(np.asarray(z, dtype=np.float64))
+    return np.ones_like(_floats(z))
 
 
 class Activation(NamedTuple):
@@ -123,9 +131,11 @@ def saturated(z: np.ndarray, name: str, fraction: float = 0.1) -> np.ndarray:
     """Boolean mask of the saturated region: where f′(z) < ``fraction`` · max f′.
 
     In a saturated region a unit passes back less than ``fraction`` of the gradient it
-    could pass back at best, so the layers below it barely learn.
+    could pass back at best, so the layers below it barely learn. fraction: in (0, 1].
     """
     act = get_activation(name)
     z = check_array("z", z)
     fraction = check_positive("fraction", fraction)
+    if fraction > 1:
+        raise ValueError(f"fraction must be in (0, 1] (a share of the best slope); got {fraction}")
     return act.df(z) < fraction * act.max_slope

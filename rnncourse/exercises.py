@@ -110,7 +110,7 @@ def _reference_adam_step(theta: np.ndarray, grad: np.ndarray, m: np.ndarray, v: 
 
 
 def check_adam_step(adam_step: object) -> bool:
-    """Exercise 1.3: ``adam_step(theta, grad, m, v, n, lr, beta1, beta2, eps)`` must return
+    """Exercise 1.4: ``adam_step(theta, grad, m, v, n, lr, beta1, beta2, eps)`` must return
     ``(theta, m, v)`` after Adam's step n, as :class:`rnncourse.optim.Adam` computes it."""
     rng = np.random.default_rng(3)
     cases = []

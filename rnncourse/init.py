@@ -34,8 +34,12 @@ from .validation import check_choice, check_positive
 Initialiser = Callable[..., np.ndarray]
 
 
-def _fans(fan_in: object, fan_out: object, gain: object) -> tuple[int, int, float]:
+def _fans(fan_in: object, fan_out: object, gain: object, rng: object,
+          rng_optional: bool = False) -> tuple[int, int, float]:
     """Validate the common arguments of every initialiser."""
+    if not (isinstance(rng, np.random.Generator) or (rng_optional and rng is None)):
+        raise TypeError(f"rng must be a numpy.random.Generator "
+                        f"(np.random.default_rng(seed)); got {type(rng).__name__}")
     return (check_positive("fan_in", fan_in, integer=True),
             check_positive("fan_out", fan_out, integer=True),
             check_positive("gain", gain))
@@ -49,42 +53,46 @@ def _uniform(bound: float, fan_in: int, fan_out: int, rng: np.random.Generator) 
 def fan_in_uniform(fan_in: int, fan_out: int, rng: np.random.Generator,
                    gain: float = 1.0) -> np.ndarray:
     """U[−1/√n_in, 1/√n_in]: the common heuristic before 2010 (Glorot & Bengio's "standard")."""
-    fan_in, fan_out, gain = _fans(fan_in, fan_out, gain)
+    fan_in, fan_out, gain = _fans(fan_in, fan_out, gain, rng)
     return _uniform(gain / np.sqrt(fan_in), fan_in, fan_out, rng)
 
 
 def xavier_uniform(fan_in: int, fan_out: int, rng: np.random.Generator,
                    gain: float = 1.0) -> np.ndarray:
-    """Glorot & Bengio (2010): U[±√(6/(n_in + n_out))], variance 2/(n_in + n_out)."""
-    fan_in, fan_out, gain = _fans(fan_in, fan_out, gain)
-    return _uniform(gain * np.sqrt(6.0 / (fan_in + fan_out)), fan_in, fan_out, rng)
+    """Glorot & Bengio (2010): U[±√(6/(n_in + n_out))], Var 2/(n_in + n_out)."""
+    fan_in, fan_out, gain = _fans(fan_in, fan_out, gain, rng)
+    bound = gain * np.sqrt(6.0 / (fan_in + fan_out))
+    return _uniform(bound, fan_in, fan_out, rng)
 
 
 def xavier_normal(fan_in: int, fan_out: int, rng: np.random.Generator,
                   gain: float = 1.0) -> np.ndarray:
     """Glorot & Bengio (2010), normal form: N(0, 2/(n_in + n_out))."""
-    fan_in, fan_out, gain = _fans(fan_in, fan_out, gain)
+    fan_in, fan_out, gain = _fans(fan_in, fan_out, gain, rng)
     return rng.normal(0.0, gain * np.sqrt(2.0 / (fan_in + fan_out)), size=(fan_out, fan_in))
 
 
 def he_uniform(fan_in: int, fan_out: int, rng: np.random.Generator,
                gain: float = 1.0) -> np.ndarray:
     """He et al. (2015) for ReLU layers: U[±√(6/n_in)], variance 2/n_in."""
-    fan_in, fan_out, gain = _fans(fan_in, fan_out, gain)
+    fan_in, fan_out, gain = _fans(fan_in, fan_out, gain, rng)
     return _uniform(gain * np.sqrt(6.0 / fan_in), fan_in, fan_out, rng)
 
 
 def he_normal(fan_in: int, fan_out: int, rng: np.random.Generator,
               gain: float = 1.0) -> np.ndarray:
-    """He et al. (2015) for ReLU layers: N(0, 2/n_in), which keeps Var(z) constant in depth."""
-    fan_in, fan_out, gain = _fans(fan_in, fan_out, gain)
+    """He et al. (2015) for ReLU layers: N(0, 2/n_in), Var(z) constant in depth."""
+    fan_in, fan_out, gain = _fans(fan_in, fan_out, gain, rng)
     return rng.normal(0.0, gain * np.sqrt(2.0 / fan_in), size=(fan_out, fan_in))
 
 
 def orthogonal(fan_in: int, fan_out: int, rng: np.random.Generator,
                gain: float = 1.0) -> np.ndarray:
-    """A random (fan_out, fan_in) matrix with orthonormal rows or columns (all singular values = ``gain``)."""
-    fan_in, fan_out, gain = _fans(fan_in, fan_out, gain)
+    """A random (fan_out, fan_in) matrix with orthonormal rows or columns.
+
+    All its singular values equal ``gain``.
+    """
+    fan_in, fan_out, gain = _fans(fan_in, fan_out, gain, rng)
     a = rng.normal(size=(max(fan_in, fan_out), min(fan_in, fan_out)))
     q, r = np.linalg.qr(a)
     q = q * np.sign(np.diag(r))  # makes the distribution uniform (Haar) over orthogonal matrices
@@ -94,9 +102,10 @@ def orthogonal(fan_in: int, fan_out: int, rng: np.random.Generator,
 def identity(fan_in: int, fan_out: int, rng: np.random.Generator | None = None,
              gain: float = 1.0) -> np.ndarray:
     """``gain`` times the identity; square only (the IRNN's W_h of Le et al. 2015)."""
-    fan_in, fan_out, gain = _fans(fan_in, fan_out, gain)
+    fan_in, fan_out, gain = _fans(fan_in, fan_out, gain, rng, rng_optional=True)
     if fan_in != fan_out:
-        raise ValueError(f"identity initialisation needs fan_in == fan_out; got {fan_in} and {fan_out}")
+        raise ValueError(f"identity initialisation needs fan_in == fan_out; "
+                         f"got {fan_in} and {fan_out}")
     return gain * np.eye(fan_in)
 
 
@@ -113,8 +122,8 @@ INITIALISERS: dict[str, Initialiser] = {
 
 def init_weight(name: str, fan_in: int, fan_out: int, rng: np.random.Generator,
                 gain: float = 1.0) -> np.ndarray:
-    """A ``(fan_out, fan_in)`` matrix from the initialiser called ``name`` (see ``INITIALISERS``)."""
+    """A ``(fan_out, fan_in)`` matrix from the initialiser ``name`` (see ``INITIALISERS``)."""
     check_choice("init", name, tuple(INITIALISERS))
-    if not isinstance(rng, np.random.Generator):
+    if not isinstance(rng, np.random.Generator):  # identity ignores rng; init_weight needs it
         raise TypeError(f"rng must be a numpy.random.Generator; got {type(rng).__name__}")
     return INITIALISERS[name](fan_in, fan_out, rng, gain=gain)

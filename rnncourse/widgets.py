@@ -8,12 +8,31 @@ Only notebooks import this module.
 
 from __future__ import annotations
 
+import io
 from collections.abc import Callable
 
 import ipywidgets as widgets
 import matplotlib.pyplot as plt
+from IPython.display import Image
+from matplotlib.figure import Figure
 
 from .plots import plot_chain_view, plot_learning_rate_view
+
+
+def _figure_of(drawn: object) -> Figure:
+    """The figure ``draw`` made: it may return a Figure, an Axes, or a tuple of Axes."""
+    if isinstance(drawn, Figure):
+        return drawn
+    first = drawn[0] if isinstance(drawn, (tuple, list)) else drawn
+    return first.figure if hasattr(first, "figure") else plt.gcf()
+
+
+def _png(figure: Figure) -> Image:
+    """The figure as a PNG image (as the inline backend shows it), and the figure closed."""
+    buffer = io.BytesIO()
+    figure.savefig(buffer, format="png", bbox_inches="tight")
+    plt.close(figure)
+    return Image(data=buffer.getvalue(), format="png")
 
 
 def explorer(draw: Callable[..., object], controls: dict[str, widgets.ValueWidget]) -> widgets.VBox:
@@ -22,16 +41,26 @@ def explorer(draw: Callable[..., object], controls: dict[str, widgets.ValueWidge
     draw: a function that makes one matplotlib figure from keyword arguments.
     controls: keyword name -> widget; the widgets' current values are the defaults.
     Returns the box of controls and output; display it as a cell's last expression.
+
+    The first view is put into the output area as data, not by capturing the cell's output
+    (``with out:``): a notebook run by nbclient (nbval, papermill, the book build) answers a
+    capture with messages on the kernel's shell channel, which can block the cell
+    (nbclient issue 312). Moving a control redraws by capture, in a live kernel only.
     """
     out = widgets.Output()
 
-    def redraw(**values: object) -> None:
+    def values() -> dict[str, object]:
+        return {name: control.value for name, control in controls.items()}
+
+    def redraw(change: object = None) -> None:
         with out:
             out.clear_output(wait=True)
-            draw(**values)
+            draw(**values())
             plt.show()
 
-    widgets.interactive_output(redraw, controls)
+    out.append_display_data(_png(_figure_of(draw(**values()))))
+    for control in controls.values():
+        control.observe(redraw, names="value")
     return widgets.VBox([widgets.HBox(list(controls.values())), out])
 
 

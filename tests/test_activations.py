@@ -113,3 +113,16 @@ def test_exercise_checker_accepts_the_reference_and_rejects_a_wrong_answer(capsy
     assert not exercises.check_sigmoid_derivative(lambda z: A.sigmoid(z) * (1 + A.sigmoid(z)))
     assert not exercises.check_sigmoid_derivative(lambda z: 1 / 0)
     assert "Not yet" in capsys.readouterr().out
+
+
+@given(arrays(np.float64, st.tuples(st.integers(0, 4), st.integers(1, 6)),
+              elements=st.floats(allow_nan=False, allow_infinity=False)))
+@settings(max_examples=80, deadline=None)
+def test_no_activation_or_derivative_gives_nan_for_finite_input(z):
+    """Over the whole float64 range (±1.8e308, subnormals): finite in, no NaN out, no warning."""
+    with np.errstate(over="raise", invalid="raise", divide="raise", under="ignore"):
+        for act in A.ACTIVATIONS.values():
+            for out in (act.f(z), act.df(z)):
+                assert out.shape == z.shape and not np.any(np.isnan(out))
+        for out in (A.prelu(z, -0.5), A.prelu_derivative(z, 2.0), A.prelu_slope_derivative(z)):
+            assert not np.any(np.isnan(out))

@@ -206,3 +206,32 @@ def test_exercise_checker_for_the_dense_backward_pass(capsys):
     assert not exercises.check_dense_backward(lambda dZ, X, W: (dZ @ W.T, X.T @ dZ, dZ.sum(axis=0)))
     assert not exercises.check_dense_backward(lambda dZ, X, W: (dZ @ W, X.T @ dZ, dZ.sum(axis=0)))
     assert capsys.readouterr().out.count("Not yet") == 4
+
+
+def test_weight_travel_is_relative_and_defined_for_a_zero_start():
+    start = [np.ones((2, 2)), np.zeros((1, 2)), np.zeros((1, 2))]
+    end = [3 * np.ones((2, 2)), np.zeros((1, 2)), np.ones((1, 2))]
+    assert ff.weight_travel(start, end).tolist() == [2.0, 0.0, np.inf]  # no NaN for 0 / 0
+
+
+def test_training_a_net_that_starts_at_zero_weights_finishes():
+    net = ff.chain_mlp(2, "tanh", weight=0.0, bias=0.5)
+    _, hist = ff.train_mlp(net, [[1.0], [-1.0]], [1.0, 0.0], steps=5)
+    assert hist.status == "budget" and np.all(np.isfinite(hist.losses))
+    # the output weight moves from 0 at the first step: its relative travel is inf, not NaN
+    assert np.isinf(hist.travel[-1]) and not np.any(np.isnan(hist.travel))
+
+
+def test_divergence_through_overflowing_weights_is_reported_not_raised(recwarn, capsys):
+    """A step can overflow the weights (lr · gradient > 1.8e308): reported as diverged."""
+    net = ff.init_mlp([1, 1], "identity", "he_normal", seed=0)
+    _, hist = ff.train_mlp(net, [[1e300]], [0.0], lr=1e300, steps=3)
+    assert hist.status == "diverged" and len(hist.losses) == 1
+    assert np.isinf(hist.travel[0]) and len(recwarn) == 0
+    assert "training stopped at step 1" in capsys.readouterr().out
+
+
+def test_public_functions_accept_lists_and_ranges_where_the_chapters_pass_them():
+    assert ff.hidden_gradients(ff.chain_mlp(3, "sigmoid"), [[1.0]]).shape == (3,)
+    assert ff.first_layer_gradient(range(1, 4), "sigmoid").shape == (3,)
+    assert len(ff.init_mlp((2, 3, 1)).W) == len(ff.init_mlp(np.array([2, 3, 1])).W) == 2

@@ -2,6 +2,7 @@
 
 import numpy as np
 import pytest
+from hypothesis import given, settings, strategies as st
 
 from rnncourse import tasks
 
@@ -57,3 +58,19 @@ def test_bad_arguments_raise_clear_errors():
         tasks.insurance_score(np.ones((3, 5)))
     with pytest.raises(ValueError, match="income > 0"):
         tasks.insurance_score(np.array([[30.0, 12.0, 0.0, 1.0]]))
+
+
+@given(n=st.integers(1, 40), noise=st.floats(0, 1e6), seed=st.integers(0, 2 ** 32))
+@settings(max_examples=60, deadline=None)
+def test_any_valid_size_and_noise_gives_finite_data(n, noise, seed):
+    """Even 1 or 2 people (a column may be constant): X is centred, never NaN."""
+    data = tasks.insurance_data(n, noise=noise, seed=seed)
+    for column in data:
+        assert np.all(np.isfinite(column))
+    np.testing.assert_allclose(data.X.mean(axis=0), 0, atol=1e-9)
+    assert np.all(np.isclose(data.X.std(axis=0), 1) | (data.raw.std(axis=0) == 0))
+
+
+def test_one_person_gives_zero_standardised_features():
+    data = tasks.insurance_data(1, seed=0)
+    assert data.raw.shape == (1, 4) and np.array_equal(data.X, np.zeros((1, 4)))

@@ -66,7 +66,7 @@ def test_delayed_echo_targets_and_baseline():
 def test_errors():
     with pytest.raises(ValueError, match="lag must be < T"):
         delayed_echo(5, 2, lag=5)
-    with pytest.raises(ValueError, match="noise must be >= 0"):
+    with pytest.raises(ValueError, match="noise must be a finite number >= 0"):
         noisy_periodic(5, 2, noise=-1)
     with pytest.raises(TypeError, match="seed must be an int or a numpy Generator; got float"):
         noisy_periodic(5, 2, seed=1.5)

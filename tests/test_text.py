@@ -57,7 +57,7 @@ def test_cross_entropy_on_text_matches_loss(text):
 def test_known_word_fraction():
     assert known_word_fraction("the cat, THE dog", "the cat sat") == 0.75
     assert known_word_fraction("", "anything") == 0.0
-    with pytest.raises(TypeError, match="expected a string of text; got int"):
+    with pytest.raises(TypeError, match="generated must be a string; got int"):
         known_word_fraction(3, "the cat")
 
 
@@ -66,7 +66,7 @@ def test_distinct_word_fraction():
     assert distinct_word_fraction("love's love") == 2 / 3  # words are runs of letters: love, s, love
     assert distinct_word_fraction("a b c") == 1.0
     assert distinct_word_fraction("!? 42") == 0.0
-    with pytest.raises(TypeError, match="expected a string of text; got list"):
+    with pytest.raises(TypeError, match="generated must be a string; got list"):
         distinct_word_fraction(["a", "b"])
 
 
