@@ -17,7 +17,7 @@ unexport MPLBACKEND
 export OMP_NUM_THREADS ?= 1
 export PYDEVD_DISABLE_FILE_VALIDATION := 1
 
-.PHONY: install assets execute book test unit nbval seeds build browser lab bench clean
+.PHONY: install assets execute book test lint unit nbval seeds build browser lab bench clean
 
 install: $(STAMP)
 
@@ -54,7 +54,11 @@ assets:
 book: install build
 	@echo "The site is in $(CURDIR)/_build/html/index.html"
 
-test: install unit nbval seeds build browser
+test: install lint unit nbval seeds build browser
+
+# ruff, configured in pyproject.toml: pyflakes, pycodestyle, bugbear, pyupgrade, import order.
+lint: install
+	$(BIN)/ruff check .
 
 unit: install
 	$(BIN)/python -m pytest tests -n 2 --ignore=tests/browser --ignore=tests/seeds

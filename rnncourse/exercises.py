@@ -72,7 +72,8 @@ def check_gradient_step(step: object) -> bool:
     """Exercise 1.1: ``step(theta, grad, lr)`` must return the updated parameters."""
 
     rng = np.random.default_rng(1)
-    cases = [(rng.normal(size=n), rng.normal(size=n), lr) for n, lr in [(1, 0.1), (3, 0.5), (5, 2.0)]]
+    cases = [(rng.normal(size=n), rng.normal(size=n), lr)
+             for n, lr in [(1, 0.1), (3, 0.5), (5, 2.0)]]
     ok, detail = compare_function(step, gradient_step, cases, name="step")
     return report(ok, detail + ".", detail + ". The update moves against the gradient: "
                   "theta minus the learning rate times the gradient.")
@@ -131,7 +132,8 @@ def check_adam_step(adam_step: object) -> bool:
 def check_sigmoid_derivative(derivative: object) -> bool:
     """Exercise 2.1: ``derivative(z)`` must return σ′(z) elementwise for an array z."""
 
-    cases = [(np.array([0.0]),), (np.linspace(-5, 5, 11),), (np.array([[-30.0, 2.5], [30.0, -0.1]]),)]
+    cases = [(np.array([0.0]),), (np.linspace(-5, 5, 11),),
+             (np.array([[-30.0, 2.5], [30.0, -0.1]]),)]
     ok, detail = compare_function(derivative, sigmoid_derivative, cases, name="your derivative")
     return report(ok, detail + ". Its largest value is 1/4, at z = 0.",
                   detail + ". Use σ′(z) = σ(z)(1 − σ(z)), with rnncourse.activations.sigmoid "
@@ -177,7 +179,8 @@ def check_cross_entropy(cross_entropy: object) -> bool:
     """
     rng = np.random.default_rng(3)
     cases = [(scale * rng.normal(size=(T, B, V)), rng.integers(0, V, size=(T, B)))
-             for scale, T, B, V in ((1.0, 1, 1, 2), (1.0, 4, 3, 5), (3.0, 6, 2, 57), (1e4, 3, 2, 4))]
+             for scale, T, B, V in ((1.0, 1, 1, 2), (1.0, 4, 3, 5), (3.0, 6, 2, 57),
+                                    (1e4, 3, 2, 4))]
     with np.errstate(all="ignore"):  # a naive answer overflows: report that, do not warn
         ok, detail = compare_function(cross_entropy, _mean_cross_entropy, cases[:3],
                                       rtol=1e-8, name="your loss")

@@ -92,7 +92,7 @@ def init_mlp(sizes: list[int], activation: str = "sigmoid", init: str = "fan_in_
 def dense_forward(X: np.ndarray, W: np.ndarray, b: np.ndarray) -> np.ndarray:
     """z = W x + b for every row x of X: Z = X Wᵀ + b.
 
-    X: (N, D_in), W: (D_out, D_in), b: (D_out,) -> Z: (N, D_out).
+    X: (N, D_in), W: (D_out, D_in), b: (D_out,) -> Z: (N, D_out). Unchecked (a teaching block).
     """
     return X @ W.T + b
 
@@ -103,6 +103,7 @@ def dense_backward(dZ: np.ndarray, X: np.ndarray,
 
     X: (N, D_in), W: (D_out, D_in). Returns (dX, dW, db) = (dZ W, dZᵀ X, Σ_n dZ), of shapes
     (N, D_in), (D_out, D_in), (D_out,): each gradient has the shape of what it differentiates.
+    Unchecked (a teaching block).
     """
     return dZ @ W, dZ.T @ X, dZ.sum(axis=0)
 
@@ -267,8 +268,6 @@ def train_mlp(net: MLP, X: np.ndarray, y: np.ndarray, lr: float = 0.5, steps: in
     gradient becomes NaN/Inf. Returns the trained copy and its :class:`History`.
     """
     X = _check_input(_check_net(net, one_output=True), X)
-    if len(X) == 0:
-        raise ValueError(f"X must hold at least one example (a row); got shape {X.shape}")
     y = _check_labels(y, len(X))
     lr, steps = check_positive("lr", lr), check_positive("steps", steps, integer=True)
     if batch_size is not None:
@@ -406,7 +405,10 @@ def _check_param(name: str, a: object, shape: tuple[int | None, ...]) -> np.ndar
 
 
 def _check_input(net: MLP, X: object) -> np.ndarray:
-    return check_array("X", X, shape=(None, net.W[0].shape[1]))
+    X = check_array("X", X, shape=(None, net.W[0].shape[1]))
+    if len(X) == 0:
+        raise ValueError(f"X must hold at least one example (a row); got shape {X.shape}")
+    return X
 
 
 def _check_labels(y: object, N: int) -> np.ndarray:
@@ -438,7 +440,17 @@ def _check_backward(net: object, cache: object, dout: object) -> np.ndarray:
         N = check_array(f"cache[{l}]['X']", step["X"], shape=(N, W.shape[1]), finite=False).shape[0]
         for key in keys[1:]:
             check_array(f"cache[{l}][{key!r}]", step[key], shape=(N, W.shape[0]), finite=False)
+        if bn:
+            _check_bn_cache(f"cache[{l}]['bn']", step["bn"], N, W.shape[0])
     return check_array("dout", dout, shape=(N, net.W[-1].shape[0]))
+
+
+def _check_bn_cache(name: str, bn: object, N: int, D: int) -> None:
+    if not (isinstance(bn, tuple) and len(bn) == 3):
+        raise ValueError(f"{name} must be the (Z_hat, inv_std, gamma) batchnorm_forward "
+                         f"returned; got {type(bn).__name__}")
+    for part, value, shape in zip(("Z_hat", "inv_std", "gamma"), bn, ((N, D), (D,), (D,))):
+        check_array(f"{name} {part}", value, shape=shape, finite=False)
 
 
 def _check_grads(net: MLP, grads: object) -> None:

@@ -246,7 +246,8 @@ def cross_entropy_loss(logits: np.ndarray, targets: np.ndarray) -> tuple[float, 
 def _check_class_indices(targets: object, shape: tuple[int, ...]) -> np.ndarray:
     """Validate ``targets``: integer class indices of shape ``shape[:2]``, in [0, V)."""
     if not isinstance(targets, (np.ndarray, list, tuple)):
-        raise TypeError(f"targets must be a numpy array of class indices; got {type(targets).__name__}")
+        raise TypeError("targets must be a numpy array of class indices; "
+                        f"got {type(targets).__name__}")
     targets = np.asarray(targets)
     if targets.shape != shape[:2] or targets.dtype.kind not in "iu":
         raise ValueError(f"targets must be integer class indices of shape {shape[:2]}; "

@@ -60,7 +60,8 @@ def plot_descent_1d(problem, runs: dict, ax: plt.Axes | None = None,
     ax.plot(grid, curve, color="0.3", lw=1.5, label="loss $\\mathcal{L}(\\theta)$")
     for color, (label, run) in zip(COLORS, runs.items()):
         pts = run.thetas[: 12, 0]
-        ax.plot(pts, [problem.loss(np.array([p])) for p in pts], "o-", ms=4, lw=0.8, color=color, label=label)
+        ax.plot(pts, [problem.loss(np.array([p])) for p in pts], "o-", ms=4, lw=0.8, color=color,
+                label=label)
     ax.set(xlim=(c - span, c + span), ylim=(-0.05 * max(curve), 1.1 * max(curve)),
            xlabel="parameter $\\theta$", ylabel="loss $\\mathcal{L}(\\theta)$",
            title="First steps of gradient descent on a 1-D loss")
@@ -68,7 +69,8 @@ def plot_descent_1d(problem, runs: dict, ax: plt.Axes | None = None,
     return ax
 
 
-def plot_loss_curves(runs: dict, ax: plt.Axes | None = None, title: str = "Loss per step") -> plt.Axes:
+def plot_loss_curves(runs: dict, ax: plt.Axes | None = None,
+                     title: str = "Loss per step") -> plt.Axes:
     """Loss against step for each run, log scale; a diverged run ends with a cross."""
     ax = new_axes(ax)
     for color, (label, run) in zip(COLORS, runs.items()):
@@ -89,7 +91,8 @@ def plot_descent_2d(problem, runs: dict, ax: plt.Axes | None = None,
 
     ax = new_axes(ax, figsize=(5.2, 4.6))
     X, Y, Z = loss_grid(problem.loss, xlim, ylim, n=121)
-    ax.contour(X, Y, Z, levels=np.geomspace(max(Z.min(), 1e-3), Z.max(), 14), colors="0.6", linewidths=0.7)
+    ax.contour(X, Y, Z, levels=np.geomspace(max(Z.min(), 1e-3), Z.max(), 14), colors="0.6",
+               linewidths=0.7)
     for color, (label, run) in zip(COLORS, runs.items()):
         path = run.thetas[: max_points]
         ax.plot(path[:, 0], path[:, 1], "o-", ms=2.5, lw=0.8, color=color, label=label)
@@ -100,14 +103,16 @@ def plot_descent_2d(problem, runs: dict, ax: plt.Axes | None = None,
     return ax
 
 
-def plot_steps_vs_lr(lrs: np.ndarray, steps: list, limit: float, ax: plt.Axes | None = None) -> plt.Axes:
+def plot_steps_vs_lr(lrs: np.ndarray, steps: list, limit: float,
+                     ax: plt.Axes | None = None) -> plt.Axes:
     """Steps to reach the tolerance against the learning rate; None (never) shown as a gap."""
     ax = new_axes(ax)
     values = np.array([np.nan if s is None else s for s in steps], dtype=float)
     ax.plot(lrs, values, "o-", ms=3, label="steps to tolerance (measured)")
     ax.axvline(limit, color=COLORS[1], ls="--", label=f"$2/\\lambda$ = {limit:g}: diverges beyond")
     ax.set(xscale="log", yscale="log", xlabel="learning rate $\\alpha$ (log scale)",
-           ylabel="steps to reach tolerance (log scale)", title="Too small crawls, too large diverges")
+           ylabel="steps to reach tolerance (log scale)",
+           title="Too small crawls, too large diverges")
     ax.legend(fontsize=8)
     return ax
 
@@ -271,7 +276,8 @@ def plot_chain_view(depth: int = 4, activation: str = "sigmoid", weight: float =
     return plot_per_layer({"gradient $|\\partial \\hat y / \\partial z_l|$": grads,
                            "bound $(\\gamma |w|)^{k}$, $k$ = layers above": bound},
                           ylabel="gradient reaching layer $l$", notes=notes,
-                          title=f"Chain of {depth} {activation} units, $w$ = {weight:g}, $x$ = {x:g}")
+                          title=f"Chain of {depth} {activation} units, "
+                                f"$w$ = {weight:g}, $x$ = {x:g}")
 
 
 def plot_gradient_vs_depth(depths: np.ndarray, curves: dict, ax: plt.Axes | None = None,
@@ -344,7 +350,8 @@ def draw_rnn_unrolled(T: int = 4, ax: plt.Axes | None = None) -> plt.Axes:
         _arrow(ax, (x - 1.6, 1.5), (x, 1.5), color=COLORS[1])
         ax.text(x - 0.95, 1.62, "$W_h$", fontsize=9, color=COLORS[1])
     ax.set(xlim=(-1.5, 2.9 + 1.6 * T), ylim=(-0.6, 3.6), aspect="equal",
-           title="An RNN folded (left) and unrolled in time (right): the same $W_h, W_x, W_y$ at every step")
+           title="An RNN folded (left) and unrolled in time (right): "
+                 "the same $W_h, W_x, W_y$ at every step")
     ax.axis("off")
     return ax
 
@@ -361,7 +368,8 @@ def plot_forecast(targets: np.ndarray, predictions: dict[str, np.ndarray],
     ax.plot(steps, targets, "o", ms=3, color="0.4", label="observed (noisy) $x_{t+1}$")
     for color, (label, pred) in zip(COLORS, predictions.items()):
         ax.plot(steps, pred, color=color, lw=1.5, label=label)
-    ax.set(xlabel="time step $t$", ylabel="value", title="One-step-ahead forecasts on a test series")
+    ax.set(xlabel="time step $t$", ylabel="value",
+           title="One-step-ahead forecasts on a test series")
     ax.legend(fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.16), ncol=3)
     return ax
 
@@ -408,15 +416,18 @@ def plot_bptt_cost(Ts: np.ndarray, milliseconds: np.ndarray, megabytes: np.ndarr
              ylabel="time (ms, log scale)", title="Time of forward + BPTT")
     left.set_xticks(Ts, [str(T) for T in Ts])
     left.minorticks_off()
-    right.plot(Ts, megabytes, "o-", ms=4, color=COLORS[1], label="cache: $x$, $h$, $y$ for all steps")
+    right.plot(Ts, megabytes, "o-", ms=4, color=COLORS[1],
+               label="cache: $x$, $h$, $y$ for all steps")
     right.set(xlabel="sequence length $T$", ylabel="memory (MB)", title="Memory BPTT must keep")
     for ax in axes:
         ax.legend(fontsize=8)
     return left, right
 
 
-def plot_truncation_bias(ks: np.ndarray, cosines: dict[str, np.ndarray], ratios: dict[str, np.ndarray],
-                         axes: tuple[plt.Axes, plt.Axes] | None = None) -> tuple[plt.Axes, plt.Axes]:
+def plot_truncation_bias(ks: np.ndarray, cosines: dict[str, np.ndarray],
+                         ratios: dict[str, np.ndarray],
+                         axes: tuple[plt.Axes, plt.Axes] | None = None
+                         ) -> tuple[plt.Axes, plt.Axes]:
     """Cosine similarity and norm ratio of the k-truncated gradient to the full one.
 
     cosines, ratios: label (e.g. a gain of W_h) -> one value per k.

@@ -75,9 +75,11 @@ def learning_rate_explorer(lr: float = 0.1, curvature: float = 1.0) -> widgets.V
 
     controls = {
         "lr": widgets.FloatLogSlider(value=lr, base=10, min=-3, max=1, step=0.01,
-                                     description="learning rate α", style={"description_width": "initial"}),
+                                     description="learning rate α",
+                                     style={"description_width": "initial"}),
         "curvature": widgets.FloatSlider(value=curvature, min=0.2, max=5.0, step=0.1,
-                                         description="curvature λ", style={"description_width": "initial"}),
+                                         description="curvature λ",
+                                         style={"description_width": "initial"}),
     }
     return explorer(plot_learning_rate_view, controls)
 

@@ -41,13 +41,15 @@ def test_there_are_chapters():
 
 @pytest.mark.parametrize("entry", toc_files())
 def test_every_toc_entry_exists(entry):
-    assert any((ROOT / f"{entry}{ext}").exists() for ext in (".md", ".ipynb")), f"{entry} is in _toc.yml but missing"
+    assert any((ROOT / f"{entry}{ext}").exists() for ext in (".md", ".ipynb")), \
+        f"{entry} is in _toc.yml but missing"
 
 
 def test_every_chapter_and_page_is_in_the_toc():
     listed = set(toc_files())
     pages = [p for p in NOTEBOOKS] + sorted((ROOT / "book").rglob("*.md"))
-    missing = [str(p.relative_to(ROOT)) for p in pages if str(p.relative_to(ROOT).with_suffix("")) not in listed]
+    missing = [str(p.relative_to(ROOT)) for p in pages
+               if str(p.relative_to(ROOT).with_suffix("")) not in listed]
     assert not missing, f"not in _toc.yml: {missing}"
 
 
@@ -76,8 +78,10 @@ def test_notebook_does_not_redefine_package_code(path):
     provided = package_functions()
     for cell in code_cells(path):
         tree = ast.parse(source(cell))
-        defined = {n.name for n in ast.walk(tree) if isinstance(n, (ast.FunctionDef, ast.ClassDef))}
-        assert not defined & provided, f"{path.name} redefines {defined & provided}: import it from rnncourse"
+        defined = {n.name for n in ast.walk(tree)
+                   if isinstance(n, (ast.FunctionDef, ast.ClassDef))}
+        assert not defined & provided, \
+            f"{path.name} redefines {defined & provided}: import it from rnncourse"
 
 
 FORBIDDEN = {
@@ -91,10 +95,12 @@ FORBIDDEN = {
 def test_notebook_is_offline_and_portable(path):
     for cell in code_cells(path):
         for what, pattern in FORBIDDEN.items():
-            assert not pattern.search(source(cell)), f"{path.name} has {what}: {source(cell)[:80]!r}"
+            assert not pattern.search(source(cell)), \
+                f"{path.name} has {what}: {source(cell)[:80]!r}"
 
 
-LITERAL_SEED = re.compile(r"\bseed\s*=\s*\d|default_rng\(\s*\d|manual_seed\(\s*\d|random\.seed\(\s*\d")
+LITERAL_SEED = re.compile(r"\bseed\s*=\s*\d|default_rng\(\s*\d|"
+                          r"manual_seed\(\s*\d|random\.seed\(\s*\d")
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
@@ -118,10 +124,13 @@ def test_notebook_seeds_and_styles_in_its_setup(path):
     cells = code_cells(path)
     setup = source(cells[1])
     assert "np.random.seed(SEED)" in setup, f"{path.name}: seed numpy from SEED in the setup cell"
-    assert "use_course_style()" in setup, f"{path.name}: call use_course_style() in the setup cell"
+    assert "use_course_style()" in setup, \
+        f"{path.name}: call use_course_style() in the setup cell"
     if any("torch" in source(c) for c in cells):
-        assert "torch.manual_seed(SEED)" in setup, f"{path.name}: seed torch from SEED in the setup cell"
-    assert "matplotlib.use(" not in "".join(source(c) for c in cells), "leave the inline backend alone"
+        assert "torch.manual_seed(SEED)" in setup, \
+            f"{path.name}: seed torch from SEED in the setup cell"
+    assert "matplotlib.use(" not in "".join(source(c) for c in cells), \
+        "leave the inline backend alone"
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
@@ -129,9 +138,12 @@ def test_notebook_asserts_its_claims_and_has_exercises(path):
     cells = json.loads(path.read_text())["cells"]
     text = "".join(source(c) for c in cells)
     assert any("remove-input" in c.get("metadata", {}).get("tags", []) and "assert " in source(c)
-               for c in cells), f"{path.name}: needs a check cell (tag remove-input) that asserts its claims"
-    assert "{exercise}" in text and "solution" in text, f"{path.name}: needs exercises with solutions"
-    assert "exercises.check_" in text, f"{path.name}: at least one exercise is checked by rnncourse.exercises"
+               for c in cells), \
+        f"{path.name}: needs a check cell (tag remove-input) that asserts its claims"
+    assert "{exercise}" in text and "solution" in text, \
+        f"{path.name}: needs exercises with solutions"
+    assert "exercises.check_" in text, \
+        f"{path.name}: at least one exercise is checked by rnncourse.exercises"
     assert "{cite" in text, f"{path.name}: cite the works it draws on"
     assert "## Summary" in text, f"{path.name}: end with a summary"
 

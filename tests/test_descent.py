@@ -4,7 +4,8 @@ import math
 
 import numpy as np
 import pytest
-from hypothesis import given, settings, strategies as st
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from rnncourse import descent
 
@@ -12,7 +13,8 @@ from rnncourse import descent
 def test_quadratic_gradient_matches_finite_differences():
     problem = descent.quadratic_2d((0.5, 7.0), angle=0.3, minimum=(1.0, -2.0))
     theta, eps = np.array([0.3, 0.9]), 1e-6
-    fd = [(problem.loss(theta + eps * e) - problem.loss(theta - eps * e)) / (2 * eps) for e in np.eye(2)]
+    fd = [(problem.loss(theta + eps * e) - problem.loss(theta - eps * e)) / (2 * eps)
+          for e in np.eye(2)]
     np.testing.assert_allclose(problem.grad(theta), fd, rtol=1e-7)
 
 
@@ -22,7 +24,8 @@ def test_quadratic_2d_has_the_requested_curvatures():
     assert problem.stable_lr_limit() == pytest.approx(2 / 30)
 
 
-@given(a=st.floats(0.1, 10), lr_frac=st.floats(0.01, 1.99), d=st.floats(-5, 5), k=st.integers(1, 40))
+@given(a=st.floats(0.1, 10), lr_frac=st.floats(0.01, 1.99), d=st.floats(-5, 5),
+       k=st.integers(1, 40))
 @settings(max_examples=60, deadline=None)
 def test_iterates_follow_the_closed_form(a, lr_frac, d, k):
     """theta_k - c = (1 - lr a)^k (theta_0 - c) on J = a/2 (theta - c)^2."""

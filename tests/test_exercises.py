@@ -8,7 +8,6 @@ import pytest
 
 from rnncourse import exercises
 
-
 # --- Chapter 1: gradient descent, minibatches and Adam ------------------------------------
 
 
@@ -71,10 +70,10 @@ def test_ch2_sigmoid_derivative_checker_accepts_and_rejects(capsys):
         return s * (1 - s)
 
     assert exercises.check_sigmoid_derivative(learner)
-    for wrong in (lambda z: learner(z) * 4,                       # 4σ′: the right shape, the wrong scale
-                  lambda z: 1 / (1 + np.exp(-z)),                  # σ itself, not σ′
-                  lambda z: np.exp(-z) / (1 + np.exp(-z)),         # 1 − σ
-                  lambda z: float(learner(np.ravel(z)[0]))):       # not elementwise
+    for wrong in (lambda z: learner(z) * 4,                    # 4σ′: right shape, wrong scale
+                  lambda z: 1 / (1 + np.exp(-z)),               # σ itself, not σ′
+                  lambda z: np.exp(-z) / (1 + np.exp(-z)),      # 1 − σ
+                  lambda z: float(learner(np.ravel(z)[0]))):    # not elementwise
         assert not exercises.check_sigmoid_derivative(wrong)
     assert capsys.readouterr().out.count("Not yet") == 4
     with pytest.raises(TypeError):
@@ -108,8 +107,10 @@ def test_ch2_dense_backward_checker_accepts_and_rejects(capsys):
 def test_ch3_parameter_count_checker_accepts_and_rejects(capsys):
     D, H, O = 57, 64, 57
     assert exercises.check_rnn_parameter_count(H * D + H * H + H + O * H + O, D=D, H=H, O=O)
-    assert not exercises.check_rnn_parameter_count(H * D + H * H + O * H, D=D, H=H, O=O)  # no biases
-    assert not exercises.check_rnn_parameter_count(32 * (H * D + H * H + H + O * H + O), D=D, H=H, O=O)
+    assert not exercises.check_rnn_parameter_count(H * D + H * H + O * H,  # no biases
+                                                   D=D, H=H, O=O)
+    assert not exercises.check_rnn_parameter_count(32 * (H * D + H * H + H + O * H + O),
+                                                   D=D, H=H, O=O)
     assert not exercises.check_rnn_parameter_count("many", D=D, H=H, O=O)
     assert "does not depend on T" in capsys.readouterr().out
 

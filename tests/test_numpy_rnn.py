@@ -9,9 +9,20 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from rnncourse.gradcheck import check_gradient
-from rnncourse.numpy_rnn import (PARAM_NAMES, Adam, RNNParams, bptt, cross_entropy_loss, fit,
-                                 forward, init_params, mse_loss, tbptt_chunked, torch_grads,
-                                 truncation_mask)
+from rnncourse.numpy_rnn import (
+    PARAM_NAMES,
+    Adam,
+    RNNParams,
+    bptt,
+    cross_entropy_loss,
+    fit,
+    forward,
+    init_params,
+    mse_loss,
+    tbptt_chunked,
+    torch_grads,
+    truncation_mask,
+)
 
 RTOL = 1e-7
 
@@ -288,7 +299,8 @@ def test_errors_are_clear():
         cross_entropy_loss(np.zeros((2, 2, 3)), np.zeros((2, 2)))
     with pytest.raises(ValueError, match="D must be a finite number > 0"):
         init_params(0, 4, 2)
-    with pytest.raises(ValueError, match=r"targets must be class indices in \[0, 3\); got values from 0 to 3"):
+    with pytest.raises(ValueError,
+                       match=r"targets must be class indices in \[0, 3\); got values from 0 to 3"):
         cross_entropy_loss(np.zeros((2, 2, 3)), np.array([[0, 1], [2, 3]]))
     with pytest.raises(ValueError, match=r"W_h must have shape \(4, 4\)"):
         RNNParams(params.W_x, np.zeros((4, 3)), params.b, params.W_y, params.c)

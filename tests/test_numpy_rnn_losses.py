@@ -51,7 +51,8 @@ def test_cross_entropy_gradient_matches_finite_differences():
         up, down = logits.copy(), logits.copy()
         up[i] += eps
         down[i] -= eps
-        numeric[i] = (cross_entropy_loss(up, targets)[0] - cross_entropy_loss(down, targets)[0]) / (2 * eps)
+        numeric[i] = (cross_entropy_loss(up, targets)[0]
+                      - cross_entropy_loss(down, targets)[0]) / (2 * eps)
     np.testing.assert_allclose(grad, numeric, rtol=1e-6, atol=1e-10)
 
 

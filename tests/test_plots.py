@@ -49,7 +49,8 @@ def test_state_gradient_norms_labels_the_total_derivative():
 
 def test_window_vs_state_marks_one_and_two_periods_and_ticks_powers_of_two():
     windows = np.arange(1, 33)
-    ax = plots.plot_window_vs_state(windows, 1 / windows, 0.1, noise_floor=0.09, hidden=16, period=16)
+    ax = plots.plot_window_vs_state(windows, 1 / windows, 0.1, noise_floor=0.09, hidden=16,
+                                    period=16)
     vertical = [line.get_xdata()[0] for line in ax.lines if line.get_linestyle() == ":"]
     assert vertical == [16, 32]
     assert [t for t in ax.get_xticks()] == [1, 2, 4, 8, 16, 32]

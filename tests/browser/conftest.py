@@ -40,7 +40,8 @@ def site_url():
 @pytest.fixture(scope="session")
 def browser():
     if not Path(CHROMIUM).exists():
-        pytest.skip("chromium is not installed (as root, `make browser` installs Debian's chromium); "
+        pytest.skip("chromium is not installed "
+                    "(as root, `make browser` installs Debian's chromium); "
                     "the browser checks did not run")
     from playwright.sync_api import sync_playwright
 
@@ -76,7 +77,8 @@ def open_page(browser, site_url):
 
         page.route("**/*", route)
         page.on("requestfailed", lambda req: log.failed.append(f"{req.url} ({req.failure})"))
-        page.on("response", lambda res: res.status >= 400 and log.failed.append(f"{res.url} ({res.status})"))
+        page.on("response",
+                lambda res: res.status >= 400 and log.failed.append(f"{res.url} ({res.status})"))
         page.on("pageerror", lambda err: log.errors.append(str(err)))
         page.on("console", lambda msg: msg.type == "error" and log.errors.append(msg.text))
         page.goto(f"{site_url}/{path}", wait_until="load")

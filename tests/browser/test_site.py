@@ -1,7 +1,6 @@
 """What a reader sees: every page of the built site, checked in a real browser."""
 
 import re
-from pathlib import Path
 
 import pytest
 
@@ -13,7 +12,8 @@ HARMLESS_JS_ERRORS = [re.compile(r"Identifier 'THEBE_JS_URL' has already been de
 
 SPECIAL = {"genindex.html", "search.html", "index.html"}
 PAGES = sorted(str(p.relative_to(SITE)) for p in SITE.rglob("*.html")
-               if p.name not in SPECIAL and "_static" not in p.parts and "_sources" not in p.parts) \
+               if p.name not in SPECIAL and "_static" not in p.parts
+               and "_sources" not in p.parts) \
     if SITE.exists() else []
 CHAPTERS = [p for p in PAGES if p.startswith("chapters/")]
 
@@ -38,11 +38,14 @@ def test_site_has_the_chapters():
 def test_page_loads_offline_with_math_and_figures(open_page, path):
     page, log = open_page(path)
     page.wait_for_load_state("networkidle")
-    assert not log.blocked, f"{path} asked for other hosts (the site must work offline): {log.blocked[:5]}"
-    assert not log.failed, f"{path} had failed requests (is `make assets` missing?): {log.failed[:5]}"
+    assert not log.blocked, \
+        f"{path} asked for other hosts (the site must work offline): {log.blocked[:5]}"
+    assert not log.failed, \
+        f"{path} had failed requests (is `make assets` missing?): {log.failed[:5]}"
     wait_for_math(page)
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SCREENSHOTS / (path.replace("/", "__").replace(".html", ".png"))), full_page=True)
+    page.screenshot(path=str(SCREENSHOTS / (path.replace("/", "__").replace(".html", ".png"))),
+                    full_page=True)
 
     assert not real_errors(log.errors), f"{path} raised JS errors: {real_errors(log.errors)[:5]}"
     assert page.locator("article h1").count() >= 1, f"{path} has no title"
@@ -53,7 +56,8 @@ def test_page_loads_offline_with_math_and_figures(open_page, path):
     body = page.locator("article").inner_text()
     assert "$$" not in body and "\\begin{" not in body, f"{path}: raw LaTeX left on the page"
 
-    widths = page.evaluate("() => [...document.querySelectorAll('article img')].map(i => i.naturalWidth)")
+    widths = page.evaluate("() => [...document.querySelectorAll('article img')]"
+                           ".map(i => i.naturalWidth)")
     assert all(w > 0 for w in widths), f"{path}: an image did not load ({widths})"
 
 
@@ -64,15 +68,18 @@ def test_chapter_has_its_parts(open_page, path):
     for heading in ("Summary", "Exercises", "References"):
         assert any(heading in h for h in headings), f"{path} has no '{heading}' section: {headings}"
     assert page.locator("div.exercise").count() >= 2, f"{path}: fewer than two exercise blocks"
-    assert page.locator("details.solution, div.solution").count() >= 2, f"{path}: fewer than two solutions"
+    assert page.locator("details.solution, div.solution").count() >= 2, \
+        f"{path}: fewer than two solutions"
     assert page.locator("article img").count() >= 2, f"{path}: a chapter shows its figures"
-    assert page.locator("a.reference.internal[href*='references']").count() >= 1, f"{path}: no citations"
+    assert page.locator("a.reference.internal[href*='references']").count() >= 1, \
+        f"{path}: no citations"
 
 
 def test_widgets_render_without_a_kernel(open_page):
     page, log = open_page("chapters/01_gradient_descent.html")
     page.wait_for_selector(".widget-slider", timeout=20_000)
-    assert page.locator(".widget-slider").count() >= 2, "the learning-rate explorer's sliders render"
+    assert page.locator(".widget-slider").count() >= 2, \
+        "the learning-rate explorer's sliders render"
     assert not real_errors(log.errors) and not log.blocked
 
 
