@@ -120,7 +120,8 @@ def _check_inputs(params: RNNParams, xs: object, h0: object) -> tuple[np.ndarray
     return xs, check_array("h0", h0, shape=(xs.shape[1], H))
 
 
-def forward(params: RNNParams, xs: np.ndarray, h0: np.ndarray | None = None) -> ForwardCache:
+def forward(params: RNNParams, xs: np.ndarray,
+            h0: np.ndarray | None = None) -> ForwardCache:
     """Run the RNN over a batch of sequences.
 
     xs: (T, B, D) inputs; h0: (B, H) initial state (zeros if None).
@@ -134,7 +135,8 @@ def forward(params: RNNParams, xs: np.ndarray, h0: np.ndarray | None = None) -> 
     ys = np.empty((T, B, O), dtype=params.W_h.dtype)
     hs[0] = h0
     for t in range(T):
-        hs[t + 1] = np.tanh(xs[t] @ params.W_x.T + hs[t] @ params.W_h.T + params.b)
+        z = xs[t] @ params.W_x.T + hs[t] @ params.W_h.T + params.b
+        hs[t + 1] = np.tanh(z)
         ys[t] = hs[t + 1] @ params.W_y.T + params.c
     return ForwardCache(xs=xs, hs=hs, ys=ys)
 

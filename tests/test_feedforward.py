@@ -3,7 +3,8 @@
 import numpy as np
 import pytest
 import torch
-from hypothesis import given, settings, strategies as st
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from rnncourse import feedforward as ff
 from rnncourse.activations import sigmoid_derivative
@@ -74,7 +75,8 @@ def test_batchnorm_forward_and_backward_match_torch(seed, n, d):
 
 def test_dense_backward_matches_torch():
     rng = np.random.default_rng(0)
-    X, W, b, dZ = rng.normal(size=(5, 3)), rng.normal(size=(4, 3)), rng.normal(size=4), rng.normal(size=(5, 4))
+    X, W = rng.normal(size=(5, 3)), rng.normal(size=(4, 3))
+    b, dZ = rng.normal(size=4), rng.normal(size=(5, 4))
     tX, tW, tb = tensor(X), tensor(W), tensor(b)
     (torch.nn.functional.linear(tX, tW, tb) * torch.tensor(dZ)).sum().backward()
     for ours, theirs in zip(ff.dense_backward(dZ, X, W), (tX, tW, tb)):
@@ -117,18 +119,21 @@ def test_product_of_layer_jacobians_is_the_input_gradient():
     net, X, _ = random_problem(3, [3, 5, 4, 1], "tanh", False, 1)
     product = np.linalg.multi_dot(ff.layer_jacobians(net, X[0])[::-1])
     out, cache = ff.mlp_forward(net, X)
-    np.testing.assert_allclose(product, ff.mlp_backward(net, cache, np.ones_like(out)).dX, rtol=1e-12)
+    dX = ff.mlp_backward(net, cache, np.ones_like(out)).dX
+    np.testing.assert_allclose(product, dX, rtol=1e-12)
 
 
 @pytest.mark.parametrize("activation", ["sigmoid", "tanh", "relu"])
 def test_layer_jacobians_match_torch_autograd(activation):
-    """J_l = diag(f′(z_l)) W_l, shape (D_l, D_{l−1}), each equal to torch's Jacobian of one layer."""
+    """J_l = diag(f′(z_l)) W_l, shape (D_l, D_{l−1}): torch's Jacobian of each layer."""
     net, X, _ = random_problem(5, [3, 4, 6, 2], activation, False, 1)
     _, cache = ff.mlp_forward(net, X)
     jacobians = ff.layer_jacobians(net, X[0])
     assert [J.shape for J in jacobians] == [(4, 3), (6, 4), (2, 6)]
     for l, (J, W, b) in enumerate(zip(jacobians, net.W, net.b)):
-        def layer(a, W=W, b=b, last=l == len(net.W) - 1):
+        last_layer = l == len(net.W) - 1
+
+        def layer(a, W=W, b=b, last=last_layer):
             z = torch.nn.functional.linear(a, torch.tensor(W), torch.tensor(b))
             return z if last else TORCH_ACT[activation](z)
         a_prev = torch.tensor(cache[l]["X"][0])
@@ -144,7 +149,8 @@ def test_training_learns_an_easy_problem_and_leaves_the_input_net_alone():
     W0 = net.W[0].copy()
     trained, hist = ff.train_mlp(net, X, y, lr=1.0, steps=200)
     np.testing.assert_array_equal(net.W[0], W0)
-    assert hist.losses.shape == (200,) and hist.grad_norms.shape == (200, 2) and hist.travel.shape == (2,)
+    assert hist.losses.shape == (200,) and hist.grad_norms.shape == (200, 2)
+    assert hist.travel.shape == (2,)
     assert hist.losses[-1] < 0.2 * hist.losses[0] and hist.status == "budget"
     assert np.mean((ff.predict_proba(trained, X) > 0.5) == y) > 0.95
     _, mini = ff.train_mlp(net, X, y, lr=0.5, steps=20, batch_size=16, seed=1)
@@ -200,7 +206,8 @@ def test_exercise_checker_for_the_dense_backward_pass(capsys):
     from rnncourse import exercises
 
     assert exercises.check_dense_backward(ff.dense_backward)
-    assert not exercises.check_dense_backward(lambda dZ, X, W: (dZ @ W.T, X.T @ dZ, dZ.mean(axis=0)))
+    assert not exercises.check_dense_backward(
+        lambda dZ, X, W: (dZ @ W.T, X.T @ dZ, dZ.mean(axis=0)))
     assert not exercises.check_dense_backward(lambda dZ, X, W: (dZ @ W.T, X.T @ dZ))
     # the answer of the old (inputs, outputs) layout: transposed products, wrong shapes
     assert not exercises.check_dense_backward(lambda dZ, X, W: (dZ @ W.T, X.T @ dZ, dZ.sum(axis=0)))

@@ -55,7 +55,8 @@ def test_identity_is_gain_times_eye_and_square_only():
 
 def test_same_seed_same_weights():
     a = init.init_weight("xavier_normal", 10, 20, np.random.default_rng(7))
-    np.testing.assert_array_equal(a, init.init_weight("xavier_normal", 10, 20, np.random.default_rng(7)))
+    b = init.init_weight("xavier_normal", 10, 20, np.random.default_rng(7))
+    np.testing.assert_array_equal(a, b)
 
 
 def test_bad_arguments_raise_clear_errors():
@@ -70,11 +71,11 @@ def test_bad_arguments_raise_clear_errors():
 
 
 def test_layout_matches_torch_linear_and_fans_are_not_swapped():
-    """(fan_out, fan_in) is torch.nn.Linear's weight shape; He's variance uses fan_in, not fan_out."""
+    """(fan_out, fan_in) is torch.nn.Linear's weight shape; He's variance uses fan_in."""
     torch = pytest.importorskip("torch")
     assert init.he_normal(30, 7, RNG).shape == tuple(torch.nn.Linear(30, 7).weight.shape)
     W = init.he_normal(1000, 10, np.random.default_rng(3))
-    assert W.var() == pytest.approx(2 / 1000, rel=0.1), "variance 2/fan_in with fan_in the column count"
+    assert W.var() == pytest.approx(2 / 1000, rel=0.1), "variance 2/fan_in, fan_in the columns"
     # each output row is a unit-norm direction in input space when fan_out <= fan_in
     Q = init.orthogonal(12, 5, np.random.default_rng(3))
     np.testing.assert_allclose(Q @ Q.T, np.eye(5), atol=1e-12)

@@ -6,8 +6,16 @@ import numpy as np
 import pytest
 
 from rnncourse.numpy_rnn import cross_entropy_loss, forward, init_params
-from rnncourse.text import (CharVocab, char_batch, cross_entropy_on_text, distinct_word_fraction,
-                            known_word_fraction, load_text, one_hot, sample)
+from rnncourse.text import (
+    CharVocab,
+    char_batch,
+    cross_entropy_on_text,
+    distinct_word_fraction,
+    known_word_fraction,
+    load_text,
+    one_hot,
+    sample,
+)
 
 
 @pytest.fixture(scope="module")
@@ -63,7 +71,7 @@ def test_known_word_fraction():
 
 def test_distinct_word_fraction():
     assert distinct_word_fraction("the cat, THE dog") == 0.75  # 'the' twice, case-insensitive
-    assert distinct_word_fraction("love's love") == 2 / 3  # words are runs of letters: love, s, love
+    assert distinct_word_fraction("love's love") == 2 / 3  # words are letter runs: love, s, love
     assert distinct_word_fraction("a b c") == 1.0
     assert distinct_word_fraction("!? 42") == 0.0
     with pytest.raises(TypeError, match="generated must be a string; got list"):

@@ -5,8 +5,14 @@ import math
 import numpy as np
 import pytest
 
-from rnncourse.validation import (check_array, check_choice, check_int_ids, check_positive,
-                                  check_real, check_seed)
+from rnncourse.validation import (
+    check_array,
+    check_choice,
+    check_int_ids,
+    check_positive,
+    check_real,
+    check_seed,
+)
 
 
 @pytest.mark.parametrize("bad", [math.nan, math.inf, -math.inf, np.float64("nan"), 0, -3, -0.5])

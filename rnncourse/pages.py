@@ -1,0 +1,72 @@
+"""What chapters use to put package code and computed numbers on the page, alike on the website
+and in JupyterLab.
+
+- ``show_source(obj)`` displays an object's source, read from the package at run time, as a
+  highlighted Python block (a Markdown output: the website and JupyterLab both render it).
+- ``glue_names(globals(), "a b c")`` records plain values under their own names, so that the
+  prose's ``{eval}`f"{a:.3f}"``` reads the kernel's ``a`` in JupyterLab (jupyterlab-myst) and the
+  recorded ``a`` on the website (``book/_ext/eval_glue.py``). Introduced in chapter 1.
+Only notebooks import this module.
+"""
+
+from __future__ import annotations
+
+import ast
+import inspect
+import numbers
+import textwrap
+
+import numpy as np
+from IPython.display import Markdown
+from myst_nb import glue
+
+MAX_WIDTH = 80  # the book's code column; wider lines scroll sideways on the website
+
+
+def show_source(obj: object, width: int = MAX_WIDTH) -> Markdown:
+    """The source of a package function or class as a Markdown ```python block.
+
+    Raises ValueError if a line is wider than ``width`` characters (the page's column).
+    """
+    source = textwrap.dedent(inspect.getsource(obj)).rstrip()
+    wide = [(i, line) for i, line in enumerate(source.splitlines(), 1) if len(line) > width]
+    if wide:
+        i, line = wide[0]
+        raise ValueError(f"{obj.__qualname__}: line {i} is {len(line)} characters wide, over "
+                         f"{width}; wrap it in the package so the book shows it whole")
+    return Markdown(f"```python\n{source}\n```")
+
+
+def _plain(value: object) -> object:
+    """numbers, strings and lists/dicts of them as built-in Python values."""
+    if isinstance(value, np.ndarray | np.generic):
+        value = value.tolist()
+    elif isinstance(value, numbers.Integral) and not isinstance(value, bool):
+        value = int(value)
+    elif isinstance(value, numbers.Real) and not isinstance(value, bool):
+        value = float(value)
+    if isinstance(value, list | tuple):
+        return type(value)(_plain(v) for v in value)
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    return value
+
+
+def glue_names(namespace: dict, names: str) -> None:
+    """Glue each of the space-separated ``names`` from ``namespace`` under its own name.
+
+    Values must be plain: numbers, strings, None, and lists/tuples/dicts of them
+    (numpy scalars and arrays are converted), so the website can read them back exactly.
+    """
+    for name in names.split():
+        if name not in namespace:
+            raise NameError(f"glue_names: no variable {name!r} in this notebook")
+        value = _plain(namespace[name])
+        try:
+            same = ast.literal_eval(repr(value)) == value
+        except (ValueError, SyntaxError):
+            same = False
+        if not same:
+            raise TypeError(f"glue_names: {name} is a {type(value).__name__}; glue numbers, "
+                            "strings or lists/dicts of them")
+        glue(name, value, display=False)
