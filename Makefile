@@ -1,7 +1,7 @@
 # rnncourse: two commands on a fresh machine with Python 3.11 and make.
 #   make book   install into .venv, build the site into _build/html
 #   make test   install, unit tests, nbval over every chapter, every chapter under other seeds,
-#               book build with warnings as errors, browser checks
+#               book build with warnings as errors, browser checks of the site and of JupyterLab
 #   make lab    open the chapters in JupyterLab
 #   make bench  the speed benchmarks (not part of make test)
 
@@ -17,7 +17,8 @@ unexport MPLBACKEND
 export OMP_NUM_THREADS ?= 1
 export PYDEVD_DISABLE_FILE_VALIDATION := 1
 
-.PHONY: install assets execute book test lint unit nbval seeds build browser lab bench clean
+.PHONY: install assets execute book test lint unit nbval seeds build chromium browser jupyterlab lab \
+        bench clean
 
 install: $(STAMP)
 
@@ -54,18 +55,25 @@ assets:
 book: install build
 	@echo "The site is in $(CURDIR)/_build/html/index.html"
 
-test: install lint unit nbval seeds build browser
+test: install lint unit nbval seeds build browser jupyterlab
 
 # ruff, configured in pyproject.toml: pyflakes, pycodestyle, bugbear, pyupgrade, import order.
 lint: install
 	$(BIN)/ruff check .
 
 unit: install
-	$(BIN)/python -m pytest tests -n 2 --ignore=tests/browser --ignore=tests/seeds
+	$(BIN)/python -m pytest tests -n 2 --ignore=tests/browser --ignore=tests/seeds \
+	    --ignore=tests/jupyterlab
 
+# nbval runs copies of the chapters in which every solution (a ```python fence in a closed
+# dropdown, never run by JupyterLab's Run All or by the book) is a code cell again, with its
+# answer checker asserted; each copy runs from chapters/ like the chapter itself.
+NBVAL := _build/nbval
 nbval: install
+	rm -rf $(NBVAL)
+	$(BIN)/python tests/expand_solutions.py $(NBVAL) $(CHAPTERS)
 	$(BIN)/python -m pytest -p no:cacheprovider --nbval-lax --nbval-current-env \
-	    --nbval-cell-timeout=120 -n 2 --dist loadfile $(CHAPTERS)
+	    --nbval-cell-timeout=120 -n 2 --dist loadfile $(addprefix $(NBVAL)/,$(notdir $(CHAPTERS)))
 
 # Every chapter again under other seeds (papermill sets SEED in its `parameters` cell):
 # each assert must hold for all of them, not only for the committed SEED = 0 that nbval runs.
@@ -90,14 +98,24 @@ build: install assets execute
 	rm -rf _build/html _build/.doctrees _build/jupyter_execute
 	$(BIN)/jupyter-book build . --all -W --keep-going
 
-# A real browser over the built site (needs Debian's chromium; installed here when possible).
-browser: install
+# The browser checks need Debian's chromium: installed here when possible (as root, with apt-get);
+# without it they are skipped, and say so.
+chromium:
 	@command -v chromium >/dev/null 2>&1 || { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1 && \
 	    { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }; } || true
+
+# A real browser over the built site.
+browser: install chromium
 	$(BIN)/python -m pytest tests/browser -p no:cacheprovider
 
+# Every chapter as a learner sees it in JupyterLab (with jupyterlab-myst): open, Run All, then no
+# error, no raw MyST, the package code shown, solutions closed and not run, sliders redraw.
+# JLAB_CHAPTERS="chapters/03_recurrent_networks.ipynb" checks fewer.
+jupyterlab: install chromium
+	$(BIN)/python -m pytest tests/jupyterlab -p no:cacheprovider
+
 lab: install
-	$(BIN)/jupyter lab chapters/
+	$(BIN)/jupyter lab chapters/ $$([ "$$(id -u)" = 0 ] && echo --allow-root)
 
 bench: install
 	$(BIN)/python benchmarks/bench_bptt.py

@@ -27,15 +27,18 @@ def _floats(z: object) -> np.ndarray:
 
 
 def sigmoid(z: np.ndarray) -> np.ndarray:
-    """σ(z) = 1 / (1 + e^(−z)), computed so that tiny values survive and nothing overflows.
+    """σ(z) = 1 / (1 + e^(−z)), computed so that tiny values survive and
+    nothing overflows.
 
-    For z ≥ 0, 1 / (1 + e^(−z)); for z < 0, the same number written e^z / (1 + e^z), whose
-    exponential cannot overflow either, and which keeps σ(−40) ≈ 4e−18 (the form
-    (1 + tanh(z/2)) / 2 rounds it to exactly 0). Below z ≈ −745, e^z underflows to 0.
+    For z ≥ 0, 1 / (1 + e^(−z)); for z < 0, the same number written
+    e^z / (1 + e^z), whose exponential cannot overflow either, and which
+    keeps σ(−40) ≈ 4e−18 (the form (1 + tanh(z/2)) / 2 rounds it to 0).
+    Below z ≈ −745, e^z underflows to 0.
     """
     z = _floats(z)
     e = np.exp(-np.abs(z))                    # in (0, 1]: never overflows
-    return np.where(z >= 0, 1.0 / (1.0 + e), e / (1.0 + e))[()]  # [()]: a scalar for a scalar z
+    # [()]: a scalar for a scalar z
+    return np.where(z >= 0, 1.0 / (1.0 + e), e / (1.0 + e))[()]
 
 
 def sigmoid_derivative(z: np.ndarray) -> np.ndarray:

@@ -63,7 +63,7 @@ class Quadratic:
         return np.linalg.eigvalsh(self.A)
 
     def stable_lr_limit(self) -> float:
-        """The learning rate 2 / lambda_max above which gradient descent diverges."""
+        """The learning rate 2 / lambda_max above which descent diverges."""
         return 2.0 / float(self.curvatures().max())
 
 
@@ -102,17 +102,20 @@ class DescentResult:
         return len(self.losses) - 1
 
 
-def gradient_step(theta: np.ndarray, grad: np.ndarray, lr: float) -> np.ndarray:
+def gradient_step(theta: np.ndarray, grad: np.ndarray,
+                  lr: float) -> np.ndarray:
     """One update theta - lr * grad (equation 1 of chapter 1)."""
     return theta - lr * grad
 
 
-def gradient_descent(loss: LossFn, grad: GradFn, theta0: np.ndarray | float, lr: float,
-                     steps: int, tol: float | None = None) -> DescentResult:
+def gradient_descent(loss: LossFn, grad: GradFn, theta0: np.ndarray | float,
+                     lr: float, steps: int,
+                     tol: float | None = None) -> DescentResult:
     """Run up to ``steps`` updates of gradient descent from ``theta0``.
 
-    Stops early when the loss falls to ``tol`` (if given) or when it diverges: it becomes
-    non-finite or exceeds DIVERGENCE_FACTOR times the starting loss. Introduced in chapter 1.
+    Stops early when the loss falls to ``tol`` (if given) or when it
+    diverges: it becomes non-finite or exceeds DIVERGENCE_FACTOR times the
+    starting loss. Introduced in chapter 1.
     """
     lr = check_positive("lr", lr)
     steps = check_positive("steps", steps, integer=True)
@@ -124,16 +127,20 @@ def gradient_descent(loss: LossFn, grad: GradFn, theta0: np.ndarray | float, lr:
     with np.errstate(over="ignore", invalid="ignore"):
         for n in range(steps):
             if tol is not None and losses[-1] <= tol:
-                return _result(thetas, losses, "converged", f"loss <= {tol:g} after {n} steps")
+                return _result(thetas, losses, "converged",
+                               f"loss <= {tol:g} after {n} steps")
             theta = gradient_step(theta, grad(theta), lr)
             thetas.append(theta)
             losses.append(loss(theta))
             if not math.isfinite(losses[-1]) or abs(losses[-1]) > limit:
-                return _result(thetas, losses, "diverged", f"diverged at step {n + 1}: "
-                               f"loss {losses[-1]:.3g} (lr = {lr:g} too large)")
+                return _result(thetas, losses, "diverged",
+                               f"diverged at step {n + 1}: loss "
+                               f"{losses[-1]:.3g} (lr = {lr:g} too large)")
     if tol is not None and losses[-1] <= tol:
-        return _result(thetas, losses, "converged", f"loss <= {tol:g} after {steps} steps")
-    return _result(thetas, losses, "budget", f"stopped after the budget of {steps} steps")
+        return _result(thetas, losses, "converged",
+                       f"loss <= {tol:g} after {steps} steps")
+    return _result(thetas, losses, "budget",
+                   f"stopped after the budget of {steps} steps")
 
 
 def _result(thetas: list[np.ndarray], losses: list[float], status: str,
@@ -151,15 +158,17 @@ def steps_to_tolerance(problem: Quadratic, theta0: np.ndarray | float, lr: float
     return run.steps if run.status == "converged" else None
 
 
-def quadratic_1d_steps_closed_form(curvature: float, lr: float, distance: float,
+def quadratic_1d_steps_closed_form(curvature: float, lr: float,
+                                   distance: float,
                                    tol: float) -> int | None:
     """Closed form of ``steps_to_tolerance`` for L = lambda/2 (theta - c)^2.
 
-    The error shrinks as (1 - lr lambda)^n, so the loss is lambda/2 (1 - lr lambda)^(2n) d^2
-    with d = abs(theta0 - c); returns the smallest n with loss <= tol, or None if
-    lr >= 2/lambda.
+    The error shrinks as (1 - lr lambda)^n, so the loss is
+    lambda/2 (1 - lr lambda)^(2n) d^2 with d = abs(theta0 - c); returns
+    the smallest n with loss <= tol, or None if lr >= 2/lambda.
     """
-    lam, lr = check_positive("curvature", curvature), check_positive("lr", lr)
+    lam = check_positive("curvature", curvature)
+    lr = check_positive("lr", lr)
     tol = check_positive("tol", tol)
     start = 0.5 * lam * distance**2
     if start <= tol:

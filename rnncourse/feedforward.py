@@ -110,9 +110,11 @@ def dense_backward(dZ: np.ndarray, X: np.ndarray,
 
 def batchnorm_forward(Z: np.ndarray, gamma: np.ndarray, beta: np.ndarray,
                       eps: float = 1e-5) -> tuple[np.ndarray, tuple]:
-    """Batch normalisation with the statistics of this batch (Ioffe & Szegedy 2015).
+    """Batch normalisation with the statistics of this batch.
 
-    Z: (N, D) -> Y = gamma · (Z − mean) / sqrt(var + eps) + beta, and the cache for backward.
+    Ioffe & Szegedy (2015). Z: (N, D) ->
+    Y = gamma · (Z − mean) / sqrt(var + eps) + beta, and the cache for
+    backward.
     """
     mean, var = Z.mean(axis=0), Z.var(axis=0)
     inv_std = 1.0 / np.sqrt(var + eps)
@@ -153,11 +155,13 @@ def mlp_forward(net: MLP, X: np.ndarray) -> tuple[np.ndarray, list[dict]]:
 
 
 def mlp_backward(net: MLP, cache: list[dict], dout: np.ndarray) -> Grads:
-    """Backpropagation: from dout = d𝓛/d(output) (N, D_L) to the gradient of every parameter.
+    """Backpropagation: from dout = d𝓛/d(output) (N, D_L) to the gradient of
+    every parameter.
 
-    Walks the layers in reverse: activation derivative, batch norm, dense layer.
+    Walks the layers in reverse: activation derivative, batch norm, dense
+    layer.
     """
-    dout = _check_backward(net, cache, dout)  # cache: from mlp_forward with this net
+    dout = _check_backward(net, cache, dout)  # cache: from mlp_forward(net)
     df = get_activation(net.activation).df
     L = len(net.W)
     dW, db, dZs = [None] * L, [None] * L, [None] * L

@@ -14,14 +14,16 @@ from .validation import check_array, check_positive
 
 def numerical_gradient(f: Callable[[np.ndarray], float], x: np.ndarray,
                        eps: float = 1e-6) -> np.ndarray:
-    """Central differences (f(x + eps e_i) - f(x - eps e_i)) / (2 eps) for every entry i.
+    """Central differences of f at x, entry by entry.
 
+    grad[i] = (f(x + eps e_i) - f(x - eps e_i)) / (2 eps) for every i.
     f: the loss as a function of the array (it must read only its argument).
     x: the point, any shape; not modified. Returns an array of x's shape.
     Costs 2 x.size evaluations of f.
     """
     if not callable(f):
-        raise TypeError(f"f must be the loss as a function of one array; got {type(f).__name__}")
+        raise TypeError("f must be the loss as a function of one array; "
+                        f"got {type(f).__name__}")
     x = check_array("x", x).astype(np.float64)
     eps = check_positive("eps", eps)
     point, grad = x.copy(), np.empty_like(x)

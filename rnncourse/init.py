@@ -59,7 +59,10 @@ def fan_in_uniform(fan_in: int, fan_out: int, rng: np.random.Generator,
 
 def xavier_uniform(fan_in: int, fan_out: int, rng: np.random.Generator,
                    gain: float = 1.0) -> np.ndarray:
-    """Glorot & Bengio (2010): U[±√(6/(n_in + n_out))], Var 2/(n_in + n_out)."""
+    """Glorot & Bengio (2010): U[±√(6/(n_in + n_out))].
+
+    Variance 2/(n_in + n_out).
+    """
     fan_in, fan_out, gain = _fans(fan_in, fan_out, gain, rng)
     bound = gain * np.sqrt(6.0 / (fan_in + fan_out))
     return _uniform(bound, fan_in, fan_out, rng)
@@ -81,9 +84,10 @@ def he_uniform(fan_in: int, fan_out: int, rng: np.random.Generator,
 
 def he_normal(fan_in: int, fan_out: int, rng: np.random.Generator,
               gain: float = 1.0) -> np.ndarray:
-    """He et al. (2015) for ReLU layers: N(0, 2/n_in), Var(z) constant in depth."""
+    """He et al. (2015) for ReLU: N(0, 2/n_in), Var(z) constant in depth."""
     fan_in, fan_out, gain = _fans(fan_in, fan_out, gain, rng)
-    return rng.normal(0.0, gain * np.sqrt(2.0 / fan_in), size=(fan_out, fan_in))
+    std = gain * np.sqrt(2.0 / fan_in)
+    return rng.normal(0.0, std, size=(fan_out, fan_in))
 
 
 def orthogonal(fan_in: int, fan_out: int, rng: np.random.Generator,

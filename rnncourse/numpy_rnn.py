@@ -143,16 +143,19 @@ def forward(params: RNNParams, xs: np.ndarray,
 
 def _param_grads(params: RNNParams, cache: ForwardCache, dys: np.ndarray,
                  dzs: np.ndarray) -> tuple[np.ndarray, ...]:
-    """dW_x, dW_h, db, dW_y, dc as sums over time, given dzs = dL/dz_t (T, B, H).
+    """dW_x, dW_h, db, dW_y, dc as sums over time; dzs = dL/dz_t (T, B, H).
 
-    Each weight gradient is a sum over t of a product, e.g. dW_h = sum_t dzs[t].T @ hs[t]:
-    the T products are one stacked matmul, then summed over the time axis.
+    Each weight gradient is a sum over t of a product, e.g.
+    dW_h = sum_t dzs[t].T @ hs[t]: the T products are one stacked matmul,
+    then summed over the time axis.
     """
-    def sum_over_time(grad_out: np.ndarray, inputs: np.ndarray) -> np.ndarray:
+    def sum_over_time(grad_out: np.ndarray,
+                      inputs: np.ndarray) -> np.ndarray:
         return (grad_out.transpose(0, 2, 1) @ inputs).sum(axis=0)
 
     return (sum_over_time(dzs, cache.xs), sum_over_time(dzs, cache.hs[:-1]),
-            dzs.sum(axis=(0, 1)), sum_over_time(dys, cache.hs[1:]), dys.sum(axis=(0, 1)))
+            dzs.sum(axis=(0, 1)), sum_over_time(dys, cache.hs[1:]),
+            dys.sum(axis=(0, 1)))
 
 
 def bptt(params: RNNParams, cache: ForwardCache, dys: np.ndarray,
@@ -160,46 +163,55 @@ def bptt(params: RNNParams, cache: ForwardCache, dys: np.ndarray,
     """Gradients of the loss by backpropagation through time.
 
     dys: (T, B, O) gradient of the loss with respect to each output.
-    truncate: backpropagate at most this many steps from each output (None = full BPTT).
+    truncate: backpropagate at most this many steps from each output
+    (None = full BPTT).
     Introduced in chapter 4 (backprop through time).
     """
     if truncate is not None:
         return bptt_truncated(params, cache, dys, truncate)
     dys = check_array("dys", dys, shape=cache.ys.shape)
     T = dys.shape[0]
-    dhs, dzs = np.empty_like(cache.hs[1:]), np.empty_like(cache.hs[1:])  # dL/dh_t, dL/dz_t
-    dh_next = np.zeros_like(cache.hs[0])  # W_h^T dL/dz_{t+1}: what the future sends back
+    dhs = np.empty_like(cache.hs[1:])  # dL/dh_t
+    dzs = np.empty_like(cache.hs[1:])  # dL/dz_t
+    # W_h^T dL/dz_{t+1}: what the future sends back
+    dh_next = np.zeros_like(cache.hs[0])
     for t in reversed(range(T)):
-        dhs[t] = dys[t] @ params.W_y + dh_next  # total derivative = direct + through h_{t+1}
+        # total derivative = direct + through h_{t+1}
+        dhs[t] = dys[t] @ params.W_y + dh_next
         dzs[t] = dhs[t] * (1 - cache.hs[t + 1] ** 2)  # back through tanh
         dh_next = dzs[t] @ params.W_h  # on to h_{t-1}
     norms = np.sqrt(np.einsum("tbh,tbh->t", dhs, dhs))
-    return RNNGrads(*_param_grads(params, cache, dys, dzs), dh0=dh_next, dh_norms=norms)
+    grads = _param_grads(params, cache, dys, dzs)
+    return RNNGrads(*grads, dh0=dh_next, dh_norms=norms)
 
 
 def bptt_truncated(params: RNNParams, cache: ForwardCache, dys: np.ndarray,
                    k: int) -> RNNGrads:
-    """Truncated BPTT: the loss at step s reaches back to h_t only for s - k < t <= s.
+    """Truncated BPTT: loss at step s reaches h_t only if s - k < t <= s.
 
-    The backward state is a stack ``dh_next`` (k, B, H): row j carries the gradient
-    that left an output j steps later; the oldest row is dropped at each step.
-    With k > T this is full BPTT (k = T already gives the full parameter gradients).
+    The backward state is a stack ``dh_next`` (k, B, H): row j carries the
+    gradient that left an output j steps later; the oldest row is dropped at
+    each step. With k > T this is full BPTT (k = T already gives the full
+    parameter gradients).
     dys: (T, B, O); k >= 1. Introduced in chapter 4 (backprop through time).
     """
     dys = check_array("dys", dys, shape=cache.ys.shape)
     T, B, H = cache.hs[1:].shape
-    k = min(check_positive("truncate", k, integer=True), T + 1)  # T + 1 states reach back to h_0
+    # T + 1 states reach back to h_0
+    k = min(check_positive("truncate", k, integer=True), T + 1)
     dhs, dzs = np.empty_like(cache.hs[1:]), np.empty_like(cache.hs[1:])
     dh_next = np.zeros((k, B, H), dtype=cache.hs.dtype)
     for t in reversed(range(T)):
-        stack = np.concatenate([(dys[t] @ params.W_y)[None], dh_next[:-1]])  # age 0: output t
+        direct = (dys[t] @ params.W_y)[None]  # age 0: output t
+        stack = np.concatenate([direct, dh_next[:-1]])
         dhs[t] = stack.sum(axis=0)
         dstack = stack * (1 - cache.hs[t + 1] ** 2)
         dzs[t] = dstack.sum(axis=0)
         dh_next = dstack @ params.W_h
     dh0 = dh_next[:-1].sum(axis=0)  # the rows still within reach of h_0
     norms = np.sqrt(np.einsum("tbh,tbh->t", dhs, dhs))
-    return RNNGrads(*_param_grads(params, cache, dys, dzs), dh0=dh0, dh_norms=norms)
+    grads = _param_grads(params, cache, dys, dzs)
+    return RNNGrads(*grads, dh0=dh0, dh_norms=norms)
 
 
 def truncation_mask(T: int, k: int | None) -> np.ndarray:
@@ -277,43 +289,51 @@ class ChunkedResult:
     h: np.ndarray  # (B, H) the state after the last step, to carry into the next stream
 
 
-def tbptt_chunked(params: RNNParams, xs: np.ndarray, targets: np.ndarray, loss: Loss,
-                  k1: int, k2: int, h0: np.ndarray | None = None,
-                  update: Callable[[RNNParams, RNNGrads], RNNParams] | None = None
-                  ) -> ChunkedResult:
-    """TBPTT(k1, k2): every k1 steps, backpropagate the chunk's losses through k2 steps.
+def tbptt_chunked(
+    params: RNNParams, xs: np.ndarray, targets: np.ndarray, loss: Loss,
+    k1: int, k2: int, h0: np.ndarray | None = None,
+    update: Callable[[RNNParams, RNNGrads], RNNParams] | None = None,
+) -> ChunkedResult:
+    """TBPTT(k1, k2): every k1 steps, backpropagate k2 steps from a chunk.
 
-    The stream is cut into chunks of k1 steps, [0, k1), [k1, 2 k1), ...; the last chunk is
-    shorter when k1 does not divide T. A chunk's window is the chunk plus the k2 - k1 steps
-    before it (fewer at the start of the stream): the window is run from the stored state
-    at its start, treated as a constant (detached), with the current parameters; the loss
-    is taken on the chunk's outputs only; then ``update`` (if given) returns new
-    parameters. So a full chunk backpropagates through k2 steps and a short last chunk of
-    m steps through m + k2 - k1. With k1 == k2 this is the usual chunked form, for every T:
-    split the stream into chunks, carry the state across, backpropagate within a chunk.
-    xs: (T, B, D); targets as ``loss`` expects, time-major; requires k2 >= k1 >= 1.
+    The stream is cut into chunks of k1 steps, [0, k1), [k1, 2 k1), ...; the
+    last chunk is shorter when k1 does not divide T. A chunk's window is the
+    chunk plus the k2 - k1 steps before it (fewer at the start of the
+    stream): the window is run from the stored state at its start, treated
+    as a constant (detached), with the current parameters; the loss is taken
+    on the chunk's outputs only; then ``update`` (if given) returns new
+    parameters. So a full chunk backpropagates through k2 steps and a short
+    last chunk of m steps through m + k2 - k1. With k1 == k2 this is the
+    usual chunked form, for every T: split the stream into chunks, carry the
+    state across, backpropagate within a chunk.
+    xs: (T, B, D); targets as ``loss`` expects, time-major;
+    requires k2 >= k1 >= 1.
     Introduced in chapter 4 (backprop through time).
     """
     k1, k2 = check_positive("k1", k1, True), check_positive("k2", k2, True)
     if k2 < k1:
-        raise ValueError(f"k2 must be >= k1 so every loss is backpropagated; got k1={k1}, k2={k2}")
+        raise ValueError("k2 must be >= k1 so every loss is "
+                         f"backpropagated; got k1={k1}, k2={k2}")
     xs, h0 = _check_inputs(params, xs, h0)
     T = xs.shape[0]
     h_store = np.empty((T + 1,) + h0.shape, dtype=h0.dtype)
     h_store[0] = h0
     losses, grads, first_loss = [], [], 0
     for end in list(range(k1, T, k1)) + [T]:
-        start = max(0, first_loss - (k2 - k1))  # the chunk [first_loss, end) and k2 - k1 before
+        # the window: the chunk [first_loss, end) and k2 - k1 steps before
+        start = max(0, first_loss - (k2 - k1))
         cache = forward(params, xs[start:end], h_store[start])
         h_store[start + 1:end + 1] = cache.hs[1:]
-        value, dys = loss(cache.ys[first_loss - start:], targets[first_loss:end])
-        dys = np.concatenate([np.zeros_like(cache.ys[:first_loss - start]), dys])
+        skip = first_loss - start  # window steps before the chunk: no loss
+        value, dys = loss(cache.ys[skip:], targets[first_loss:end])
+        dys = np.concatenate([np.zeros_like(cache.ys[:skip]), dys])
         grads.append(bptt(params, cache, dys))
         losses.append(value)
         first_loss = end
         if update is not None:
             params = update(params, grads[-1])
-    return ChunkedResult(params=params, losses=losses, grads=grads, h=h_store[-1])
+    return ChunkedResult(params=params, losses=losses, grads=grads,
+                         h=h_store[-1])
 
 
 # --- training -------------------------------------------------------------------------
@@ -344,39 +364,41 @@ class Adam:
 
 @dataclass
 class FitResult:
-    """Trained parameters, the loss at every step, and why training stopped."""
+    """Trained parameters, the loss at every step taken, and how training ended.
+
+    status: "budget" (took every step) or "diverged" (stopped when the loss became NaN
+    or Inf); message: what happened, in words. The run record of every training
+    function in the course uses this vocabulary.
+    """
 
     params: RNNParams
     losses: np.ndarray
-    stopped: str  # "done" or a message naming the step where the loss stopped being finite
-
-    @property
-    def status(self) -> str:
-        """"done" or "diverged" (the loss became NaN or Inf)."""
-        return "done" if self.stopped == "done" else "diverged"
+    status: str
+    message: str
 
 
 def fit(params: RNNParams, batch: Callable[[int], tuple[np.ndarray, np.ndarray]],
         loss: Loss, steps: int, lr: float = 3e-3, truncate: int | None = None) -> FitResult:
     """Train with Adam on ``batch(step) -> (xs, targets)``, one fresh batch per step.
 
-    Stops cleanly, with a printed message, if the loss becomes NaN or Inf.
-    truncate: as in :func:`bptt` (None = full BPTT).
+    Stops cleanly, with one printed message and no overflow warnings, if the loss
+    becomes NaN or Inf. truncate: as in :func:`bptt` (None = full BPTT).
     Introduced in chapter 3 (recurrent networks).
     """
     steps = check_positive("steps", steps, integer=True)
     opt, losses = Adam(lr=lr), []
-    for step in range(steps):
-        xs, targets = batch(step)
-        cache = forward(params, xs)
-        value, dys = loss(cache.ys, targets)
-        if not np.isfinite(value):
-            message = f"stopped at step {step}: the loss is {value} (diverged)"
-            print(message)
-            return FitResult(params, np.array(losses), message)
-        losses.append(value)
-        params = opt(params, bptt(params, cache, dys, truncate))
-    return FitResult(params, np.array(losses), "done")
+    with np.errstate(over="ignore", invalid="ignore"):  # a divergence is reported once
+        for step in range(steps):
+            xs, targets = batch(step)
+            cache = forward(params, xs)
+            value, dys = loss(cache.ys, targets)
+            if not np.isfinite(value):
+                message = f"stopped at step {step}: the loss is {value} (diverged)"
+                print(message)
+                return FitResult(params, np.array(losses), "diverged", message)
+            losses.append(value)
+            params = opt(params, bptt(params, cache, dys, truncate))
+    return FitResult(params, np.array(losses), "budget", f"took all {steps} steps")
 
 
 # --- the same RNN in torch, for checking and benchmarking ------------------------------

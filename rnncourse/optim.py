@@ -62,13 +62,16 @@ def sgd_step(params: Mapping[str, np.ndarray], grads: Mapping[str, np.ndarray],
     return {name: _as_float(params[name]) - lr * _as_float(grads[name]) for name in params}
 
 
-def adam_update(theta: np.ndarray, grad: np.ndarray, m: np.ndarray, v: np.ndarray, n: int,
-                lr: float, beta1: float, beta2: float, eps: float
+def adam_update(theta: np.ndarray, grad: np.ndarray, m: np.ndarray,
+                v: np.ndarray, n: int, lr: float, beta1: float,
+                beta2: float, eps: float
                 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Adam's update of one array at step ``n`` (1, 2, ...): returns (theta_n, m_n, v_n).
+    """Adam's update of one array at step ``n`` (1, 2, ...): returns
+    (theta_n, m_n, v_n).
 
-    theta, grad, m, v: arrays of one shape; m, v are the moments after step n - 1 (zeros at
-    n = 1). No input checks: :class:`Adam` validates. Chapter 1.
+    theta, grad, m, v: arrays of one shape; m, v are the moments after
+    step n - 1 (zeros at n = 1). No input checks: :class:`Adam` validates.
+    Chapter 1.
     """
     m = beta1 * m + (1.0 - beta1) * grad
     v = beta2 * v + (1.0 - beta2) * grad * grad
@@ -100,11 +103,12 @@ class Adam:
 
     def __call__(self, params: Mapping[str, np.ndarray],
                  grads: Mapping[str, np.ndarray]) -> Params:
-        """The new parameters after one Adam step; advances ``step``, ``m`` and ``v``."""
+        """The new parameters after one Adam step; advances ``step``, ``m``
+        and ``v``."""
         _check_named(params, grads)
         if self.m and set(self.m) != set(params):
-            raise ValueError(f"params must keep the names {sorted(self.m)} between steps; "
-                             f"got {sorted(params)}")
+            raise ValueError(f"params must keep the names {sorted(self.m)} "
+                             f"between steps; got {sorted(params)}")
         self.step += 1
         new: Params = {}
         for name in params:
@@ -145,10 +149,11 @@ def minibatch_gradients(problem: LeastSquares, w: np.ndarray, B: int, draws: int
     return per_example[rows].mean(axis=1)
 
 
-def minibatch_sgd(problem: LeastSquares, w0: np.ndarray, lr: float, B: int, epochs: int,
-                  seed: int) -> np.ndarray:
-    """Minibatch SGD for ``epochs`` passes over the data; returns the full loss after each
-    epoch, (epochs + 1,), the start included. Batches come from :func:`minibatches`. Chapter 1.
+def minibatch_sgd(problem: LeastSquares, w0: np.ndarray, lr: float, B: int,
+                  epochs: int, seed: int) -> np.ndarray:
+    """Minibatch SGD for ``epochs`` passes over the data; returns the full
+    loss after each epoch, (epochs + 1,), the start included. Batches come
+    from :func:`minibatches`. Chapter 1.
     """
     lr = check_positive("lr", lr)
     epochs = check_positive("epochs", epochs, integer=True)

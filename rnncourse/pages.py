@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import ast
 import inspect
+import math
 import numbers
 import textwrap
 
@@ -20,7 +21,9 @@ import numpy as np
 from IPython.display import Markdown
 from myst_nb import glue
 
-MAX_WIDTH = 80  # the book's code column; wider lines scroll sideways on the website
+# The code column holds about 77 characters at 1280 px (688 px of monospace, measured in
+# Chromium): a wider line scrolls sideways on the website.
+MAX_WIDTH = 76
 
 
 def show_source(obj: object, width: int = MAX_WIDTH) -> Markdown:
@@ -28,12 +31,15 @@ def show_source(obj: object, width: int = MAX_WIDTH) -> Markdown:
 
     Raises ValueError if a line is wider than ``width`` characters (the page's column).
     """
-    source = textwrap.dedent(inspect.getsource(obj)).rstrip()
-    wide = [(i, line) for i, line in enumerate(source.splitlines(), 1) if len(line) > width]
+    lines, start = inspect.getsourcelines(obj)
+    source = textwrap.dedent("".join(lines)).rstrip()
+    wide = [(i, line) for i, line in enumerate(source.splitlines()) if len(line) > width]
     if wide:
         i, line = wide[0]
-        raise ValueError(f"{obj.__qualname__}: line {i} is {len(line)} characters wide, over "
-                         f"{width}; wrap it in the package so the book shows it whole")
+        where = f"{inspect.getsourcefile(obj)}:{start + i}"
+        raise ValueError(f"{getattr(obj, '__qualname__', obj)}: line {i + 1} ({where}) is "
+                         f"{len(line)} characters wide, over {width}: {line.strip()[:60]!r}; "
+                         "wrap it in the package so the book shows it whole")
     return Markdown(f"```python\n{source}\n```")
 
 
@@ -52,21 +58,39 @@ def _plain(value: object) -> object:
     return value
 
 
+def _unreadable(value: object) -> str | None:
+    """What in a ``_plain`` value the website could not read back exactly, or None."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return f"the number {value}"
+    if value is None or isinstance(value, bool | int | float | str):
+        return None
+    if isinstance(value, list | tuple):
+        parts = list(value)
+    elif isinstance(value, dict):
+        parts = [*value.keys(), *value.values()]
+    else:
+        return f"a {type(value).__name__}"
+    return next(filter(None, map(_unreadable, parts)), None)
+
+
 def glue_names(namespace: dict, names: str) -> None:
     """Glue each of the space-separated ``names`` from ``namespace`` under its own name.
 
-    Values must be plain: numbers, strings, None, and lists/tuples/dicts of them
+    Values must be plain: finite numbers, strings, None, and lists/tuples/dicts of them
     (numpy scalars and arrays are converted), so the website can read them back exactly.
     """
     for name in names.split():
         if name not in namespace:
             raise NameError(f"glue_names: no variable {name!r} in this notebook")
         value = _plain(namespace[name])
-        try:
-            same = ast.literal_eval(repr(value)) == value
-        except (ValueError, SyntaxError):
-            same = False
-        if not same:
-            raise TypeError(f"glue_names: {name} is a {type(value).__name__}; glue numbers, "
-                            "strings or lists/dicts of them")
+        problem = _unreadable(value)
+        if problem is None:
+            try:
+                if ast.literal_eval(repr(value)) != value:
+                    problem = f"a {type(value).__name__} whose repr reads back differently"
+            except (ValueError, SyntaxError):
+                problem = f"a {type(value).__name__} whose repr is not a literal"
+        if problem:
+            raise TypeError(f"glue_names: {name} is or holds {problem}; glue finite numbers, "
+                            "strings, None, or lists/tuples/dicts of them")
         glue(name, value, display=False)

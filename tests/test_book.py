@@ -3,8 +3,10 @@
 import ast
 import json
 import re
+import sys
 from pathlib import Path
 
+import expand_solutions
 import pytest
 import yaml
 
@@ -158,3 +160,131 @@ def test_every_chapter_has_an_instructor_guide_entry():
     guides = {p.stem for p in (ROOT / "book" / "instructor").glob("*.md")}
     missing = [p.stem for p in NOTEBOOKS if p.stem not in guides]
     assert not missing, f"no instructor-guide entry for {missing}"
+
+
+# --- Chapters read the same in JupyterLab (jupyterlab-myst) as on the website (issue #10) ---
+# JupyterLab shows Sphinx-only MyST raw or not at all, so chapters use what both render:
+# {eval} over values glued with pages.glue_names, pages.show_source for package code, and
+# solutions as one closed {solution} dropdown whose code is a fence (tests/expand_solutions.py
+# turns the fences back into code cells for nbval). tests/jupyterlab checks the result in Lab.
+
+sys.path.insert(0, str(ROOT / "book" / "_ext"))
+from eval_glue import SAFE_BUILTINS, free_names  # noqa: E402  (the website's {eval} role)
+
+BOOK_ONLY = {
+    "{glue": "{eval} of a value glued with pages.glue_names (JupyterLab shows {glue} raw)",
+    "{literalinclude}": "a code cell pages.show_source(module.NAME) tagged remove-input "
+                        "(jupyterlab-myst drops {literalinclude} silently)",
+    "{solution-start}": "one ::::{solution} markdown cell with the code in a ```python fence "
+                        "(Run All would run a solution code cell)",
+    "{solution-end}": "one ::::{solution} markdown cell with the code in a ```python fence",
+}
+EVAL = re.compile(r"\{eval\}`([^`]*)`")
+
+
+def cells_of(path: Path) -> list[dict]:
+    return json.loads(path.read_text())["cells"]
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_notebook_uses_only_myst_that_jupyterlab_renders(path):
+    found = [f"{marker} in cell {cell.get('id')}: use {instead}"
+             for cell in cells_of(path) for marker, instead in BOOK_ONLY.items()
+             if marker in source(cell)]
+    assert not found, f"{path.name}:\n" + "\n".join(found)
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_notebook_has_no_saved_eval_results(path):
+    saved = [cell.get("id") for cell in cells_of(path)
+             if "user_expressions" in cell.get("metadata", {})]
+    assert not saved, (f"{path.name}: cells {saved} carry `user_expressions` metadata (saved "
+                       "by jupyterlab-myst with {eval} results): strip it as you strip outputs")
+
+
+def glued_names(path: Path) -> set[str]:
+    """Every name the chapter glues with pages.glue_names(globals(), "a b c")."""
+    names = set()
+    for cell in code_cells(path):
+        try:
+            tree = ast.parse(source(cell))
+        except SyntaxError:  # IPython syntax (magics): no glue_names call to read there
+            continue
+        for call in ast.walk(tree):
+            func = getattr(call, "func", None)
+            if not (isinstance(call, ast.Call) and getattr(func, "attr", getattr(func, "id", None))
+                    == "glue_names"):
+                continue
+            assert len(call.args) == 2 and isinstance(call.args[1], ast.Constant) \
+                and isinstance(call.args[1].value, str), \
+                f"{path.name}: give glue_names its names as one literal string: " \
+                f"{ast.unparse(call)[:100]}"
+            names |= set(call.args[1].value.split())
+    return names
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_every_eval_names_only_values_the_chapter_glues(path):
+    glued = glued_names(path)
+    problems = []
+    for cell in cells_of(path):
+        if cell["cell_type"] != "markdown":
+            continue
+        for expression in EVAL.findall(source(cell)):
+            try:
+                names = free_names(ast.parse(expression.strip(), mode="eval"))
+            except SyntaxError as err:
+                problems.append(f"{{eval}}`{expression}` is not a Python expression: {err.msg}")
+                continue
+            missing = sorted(names - glued - SAFE_BUILTINS.keys())
+            if missing:
+                problems.append(f"{{eval}}`{expression}` names {', '.join(missing)}, "
+                                "not glued with pages.glue_names")
+    assert not problems, f"{path.name}:\n" + "\n".join(problems)
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_cells_showing_package_code_hide_their_input(path):
+    shown = [cell.get("id") for cell in code_cells(path)
+             if "show_source(" in source(cell)
+             and "remove-input" not in cell.get("metadata", {}).get("tags", [])]
+    assert not shown, (f"{path.name}: cells {shown} call pages.show_source: tag them "
+                       "remove-input (the website shows the source, not the call)")
+
+
+SOLUTION_BLOCK = re.compile(r"^(:{3,}|`{3,})\{solution\}[^\n]*\n(.*?)^\1\s*$", re.M | re.S)
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_solutions_are_closed_dropdowns_with_valid_code(path):
+    problems = []
+    for cell in cells_of(path):
+        if cell["cell_type"] != "markdown":
+            continue
+        for block in SOLUTION_BLOCK.finditer(source(cell)):
+            if ":class: dropdown" not in block.group(2):
+                problems.append(f"{block.group(0)[:60]!r}: add `:class: dropdown`")
+        for code in expand_solutions.solution_code(source(cell)):
+            try:
+                ast.parse(code)
+            except SyntaxError as err:
+                problems.append(f"a solution fence is not valid Python: {err.msg}: "
+                                f"{code[:60]!r}")
+    assert not problems, f"{path.name}:\n" + "\n".join(problems)
+
+
+def test_expanded_solutions_run_from_the_chapters_folder_and_assert_their_checkers():
+    solution = ("::::{solution} ex-a\n:class: dropdown\n\nProse.\n```python\nx = 1\n"
+                "exercises.check_number(\n    'x', x, 1)\n```\n::::\n")
+    nb = {"cells": [{"cell_type": "markdown", "id": "m", "metadata": {}, "source": solution},
+                    {"cell_type": "code", "id": "c", "metadata": {}, "source": "y = 2\n",
+                     "outputs": [], "execution_count": None}],
+          "metadata": {}, "nbformat": 4, "nbformat_minor": 5}
+    cells = expand_solutions.expand(nb, ROOT / "chapters", "ch.ipynb")["cells"]
+    assert [c["id"] for c in cells[1:2] + cells[3:]] == ["m", "c"]
+    assert f"os.chdir({str(ROOT / 'chapters')!r})" in source(cells[0])
+    code = source(cells[2])
+    assert cells[2]["metadata"]["tags"] == ["solution"] and code.startswith("x = 1\nassert (\n")
+    namespace = {"exercises": type("E", (), {"check_number": staticmethod(lambda *a: False)})}
+    with pytest.raises(AssertionError, match="ch.ipynb: a solution fails its checker"):
+        exec(code, namespace)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 import pytest
 import torch
@@ -252,13 +254,28 @@ def test_fit_learns_and_stops_cleanly_on_nan(capsys):
     xs = rng.normal(size=(5, 8, 2))
     batch = lambda step: (xs, 0.5 * xs[..., :1])  # noqa: E731
     run = fit(init_params(2, 4, 1), batch, mse_loss, steps=200, lr=0.02)
-    assert run.status == "done" and run.losses[-1] < 0.05 * run.losses[0]
+    assert run.status == "budget" and run.losses[-1] < 0.05 * run.losses[0]
+    assert run.message == "took all 200 steps" and len(run.losses) == 200
     broken = init_params(2, 4, 1)
     broken.W_y[:] = np.inf
-    with np.errstate(invalid="ignore"):
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # diverging is reported, not warned about
         run = fit(broken, batch, mse_loss, steps=10)
     assert run.status == "diverged" and len(run.losses) == 0
+    assert "stopped at step 0" in run.message
     assert "stopped at step 0" in capsys.readouterr().out
+
+
+def test_fit_reports_the_step_where_the_loss_blows_up(capsys):
+    rng = np.random.default_rng(1)
+    xs = rng.normal(size=(20, 8, 2))
+    batch = lambda step: (xs, 1e3 * xs[..., :1])  # noqa: E731
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        run = fit(init_params(2, 4, 1, gain=3.0), batch, mse_loss, steps=500, lr=1e160)
+    assert run.status == "diverged", run.message
+    assert f"stopped at step {len(run.losses)}" in run.message
+    assert len(run.losses) >= 1 and np.all(np.isfinite(run.losses))
 
 
 def test_float32_stays_float32():

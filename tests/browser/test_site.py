@@ -73,6 +73,8 @@ def test_chapter_has_its_parts(open_page, path):
     assert page.locator("article img").count() >= 2, f"{path}: a chapter shows its figures"
     assert page.locator("a.reference.internal[href*='references']").count() >= 1, \
         f"{path}: no citations"
+    launch = page.locator("a[href*='colab.research'], a[href*='mybinder']").count()
+    assert launch == 0, f"{path}: a launch button that cannot work (no public home, no install)"
 
 
 def test_widgets_render_without_a_kernel(open_page):
