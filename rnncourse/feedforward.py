@@ -3,7 +3,7 @@
 Layout (the course's one layout, see the notation page): in the math every vector is a column
 and hidden layer ``l`` computes
 
-    z_l = W_l a_{l-1} + b_l,   [z_l <- BN(z_l) if batch norm],   a_l = f(z_l),
+    z_l = W_l a_{l-1} + b_l,  [z_l <- BN(z_l) if batch norm],  a_l = f(z_l),
 
 with ``W_l`` stored as (outputs, inputs) = ``(D_l, D_{l-1})``, like ``torch.nn.Linear``. In code a
 batch ``X`` is ``(N, D_0)``, one example per row, so the same layer reads ``Z = A @ W.T + b``.
@@ -285,8 +285,8 @@ def train_mlp(net: MLP, X: np.ndarray, y: np.ndarray, lr: float = 0.5, steps: in
                     else rng.choice(len(y), batch_size, replace=False))
             result = _finite_step(net, X[rows], y[rows])
             if result is None:
-                status, message = "diverged", (f"training stopped at step {step}: the loss or a "
-                                               f"gradient is NaN/Inf; lower the learning rate")
+                status, message = "diverged", (f"stopped at step {step}: loss or gradient is "
+                                               f"NaN/Inf; lower the learning rate")
                 print(message)
                 break
             loss, grads = result

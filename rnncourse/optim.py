@@ -5,9 +5,10 @@ numpy arrays, ``{"W_h": (H, H), "b": (H,), ...}``; every update is pure: it retu
 arrays and never changes the ones it is given. With step index n (notation page)::
 
     SGD:   theta_n = theta_{n-1} - lr * g_n
-    Adam:  m_n = beta1 m_{n-1} + (1 - beta1) g_n,     v_n = beta2 v_{n-1} + (1 - beta2) g_n^2,
-           theta_n = theta_{n-1} - lr * m_hat_n / (sqrt(v_hat_n) + eps),
+    Adam:  m_n = beta1 m_{n-1} + (1 - beta1) g_n
+           v_n = beta2 v_{n-1} + (1 - beta2) g_n^2
            m_hat_n = m_n / (1 - beta1^n),  v_hat_n = v_n / (1 - beta2^n)
+           theta_n = theta_{n-1} - lr * m_hat_n / (sqrt(v_hat_n) + eps)
 
 (Kingma and Ba 2015, Algorithm 1). Also here: minibatch SGD on a least-squares problem.
 """

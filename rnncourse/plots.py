@@ -12,6 +12,8 @@ import re
 import matplotlib as mpl
 import matplotlib.pyplot as plt
 import numpy as np
+from IPython import get_ipython
+from matplotlib_inline.backend_inline import set_matplotlib_formats
 
 from .descent import gradient_descent, loss_grid, quadratic_1d
 from .feedforward import chain_bound, chain_mlp, hidden_gradients
@@ -21,11 +23,16 @@ COLORS = ("#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b", "#17
 
 
 def use_course_style() -> None:
-    """Set the figure size, fonts and grid used by every chapter."""
+    """Set the figure size, fonts and grid used by every chapter.
+
+    At 96 dpi a figure 7 inches wide is 672 px, within the website's 688 px column, so it is
+    shown at its own size, never squeezed; in a notebook, figures are drawn at twice that
+    resolution ("retina") so they stay sharp on high-density screens.
+    """
     mpl.rcParams.update({
         "figure.figsize": (6.4, 3.8),
-        "figure.dpi": 110,
-        "savefig.dpi": 110,
+        "figure.dpi": 96,
+        "savefig.dpi": 96,
         "axes.grid": True,
         "grid.alpha": 0.3,
         "axes.spines.top": False,
@@ -34,6 +41,8 @@ def use_course_style() -> None:
         "legend.frameon": False,
         "font.size": 10,
     })
+    if get_ipython() is not None:  # a kernel: the inline backend draws the figures
+        set_matplotlib_formats("retina")
 
 
 def new_axes(ax: plt.Axes | None = None, figsize: tuple[float, float] | None = None) -> plt.Axes:
@@ -64,7 +73,7 @@ def plot_descent_1d(problem, runs: dict, ax: plt.Axes | None = None,
                 label=label)
     ax.set(xlim=(c - span, c + span), ylim=(-0.05 * max(curve), 1.1 * max(curve)),
            xlabel="parameter $\\theta$", ylabel="loss $\\mathcal{L}(\\theta)$",
-           title="First steps of gradient descent on a 1-D loss")
+           title="First steps on the loss curve")
     ax.legend(fontsize=8)
     return ax
 
@@ -98,8 +107,8 @@ def plot_descent_2d(problem, runs: dict, ax: plt.Axes | None = None,
         ax.plot(path[:, 0], path[:, 1], "o-", ms=2.5, lw=0.8, color=color, label=label)
     ax.plot(*problem.c, "k*", ms=12, label="minimum")
     ax.set(xlim=xlim, ylim=ylim, xlabel="$\\theta_1$", ylabel="$\\theta_2$", aspect="equal",
-           title="Gradient descent on an elongated bowl")
-    ax.legend(fontsize=8, loc="lower right")
+           title="Paths on an elongated bowl")
+    ax.legend(fontsize=8, loc="upper right")
     return ax
 
 
@@ -122,7 +131,7 @@ def plot_learning_rate_view(lr: float = 0.1, curvature: float = 1.0, steps: int 
 
     The default view of the chapter-1 widget; the website shows it as a static figure.
     """
-    fig, (left, right) = plt.subplots(1, 2, figsize=(10, 3.6))
+    fig, (left, right) = plt.subplots(1, 2, figsize=(7.2, 3.2))
     draw_learning_rate_view(left, right, lr, curvature, steps)
     fig.tight_layout()
     return fig
@@ -136,8 +145,9 @@ def draw_learning_rate_view(left: plt.Axes, right: plt.Axes, lr: float, curvatur
     run = gradient_descent(problem.loss, problem.grad, 2.0, lr, steps)
     label = f"$\\alpha$ = {lr:.3g}"
     plot_descent_1d(problem, {label: run}, ax=left, span=4.0)
+    outcome = run.message.split(":")[0]  # "diverged at step 12", not the details
     plot_loss_curves({label: run}, ax=right,
-                     title=f"{run.message} (limit 2/λ = {2 / curvature:.3g})")
+                     title=f"{outcome}\n(limit 2/λ = {2 / curvature:.3g})")
     right.title.set_fontsize(9)
 
 
@@ -148,7 +158,7 @@ def animate_learning_rates(lrs: np.ndarray, curvature: float = 1.0, steps: int =
     """
     from matplotlib.animation import FuncAnimation
 
-    fig, (left, right) = plt.subplots(1, 2, figsize=(10, 3.6))
+    fig, (left, right) = plt.subplots(1, 2, figsize=(7, 3.2))
 
     def frame(i: int) -> None:
         left.clear()
@@ -157,7 +167,7 @@ def animate_learning_rates(lrs: np.ndarray, curvature: float = 1.0, steps: int =
         right.set_ylim(1e-20, 1e14)
 
     anim = FuncAnimation(fig, frame, frames=len(lrs), interval=400)
-    fig.subplots_adjust(left=0.07, right=0.98, bottom=0.16, top=0.9, wspace=0.3)
+    fig.subplots_adjust(left=0.1, right=0.98, bottom=0.15, top=0.84, wspace=0.35)
     plt.close(fig)
     return anim
 
@@ -202,8 +212,10 @@ def plot_coordinate_errors(runs: dict[str, np.ndarray], minimum: np.ndarray,
             err = np.clip(np.abs(thetas[:, i] - minimum[i]), 1e-300, None)
             ax.plot(err, color=color, label=f"{label}, $\\theta_{i + 1}$", **look)
     ax.set(yscale="log", xlabel="step $n$", ylabel="$|\\theta_i - c_i|$ (log scale)",
-           title="Each coordinate's distance to the minimum")
-    ax.legend(fontsize=8)
+           title="Distance to the minimum")
+    low, high = ax.get_ylim()
+    ax.set_ylim(low * 1e-4, high)  # room below the data for the legend
+    ax.legend(fontsize=8, loc="lower left")
     return ax
 
 
@@ -235,11 +247,11 @@ def plot_activations(curves: dict, ax: plt.Axes | None = None, shade_saturated: 
         ax.plot(z, f(z), color=color, label=f"{label}")
         ax.plot(z, slope, "--", color=color, label=f"{label}, derivative (max {slope.max():.2g})")
         if shade_saturated:
-            ax.fill_between(z, -1, 1.1, where=slope < 0.1 * slope.max(), color=color, alpha=0.08,
+            ax.fill_between(z, -1.6, 1.1, where=slope < 0.1 * slope.max(), color=color, alpha=0.08,
                             lw=0, label=f"{label} saturated: derivative < 0.1·max")
     ax.set(xlabel="pre-activation $z$", ylabel="$f(z)$ (solid), $f'(z)$ (dashed)", title=title,
-           ylim=(-1.05, 1.1))
-    ax.legend(fontsize=7, loc="lower right")  # z > 0, f < 0 is empty for every activation here
+           ylim=(-1.6, 1.1))
+    ax.legend(fontsize=8, loc="lower right")  # z > 0, f < 0 is empty for every activation here
     return ax
 
 
@@ -255,11 +267,11 @@ def plot_per_layer(values: dict, ax: plt.Axes | None = None, ylabel: str = "grad
         ax.plot(layers, v, "o-", color=color, label=label, ms=4)
     first = np.asarray(next(iter(values.values())))
     for layer, (value, note) in enumerate(zip(first, notes or []), start=1):
-        ax.annotate(note, (layer, value), textcoords="offset points", xytext=(4, -12), fontsize=7)
+        ax.annotate(note, (layer, value), textcoords="offset points", xytext=(4, -12), fontsize=8)
     ax.set(yscale="log", xlabel="layer $l$ (1 = nearest the input)", ylabel=f"{ylabel} (log scale)",
            title=title, xticks=np.arange(1, len(first) + 1))
     ax.margins(x=0.12)
-    ax.legend(fontsize=7)
+    ax.legend(fontsize=8)
     return ax
 
 
@@ -304,7 +316,7 @@ def plot_gradients_over_steps(grad_norms: np.ndarray, ax: plt.Axes | None = None
     ax.set(yscale="log", xlabel="step $n$",
            ylabel="$\\|d\\mathcal{L} / dW_l\\|$ (log scale)",
            title=title)
-    ax.legend(fontsize=7, ncol=2)
+    ax.legend(fontsize=8, ncol=2)
     return ax
 
 
@@ -331,7 +343,9 @@ def draw_rnn_unrolled(T: int = 4, ax: plt.Axes | None = None) -> plt.Axes:
 
     Introduced in chapter 3 (recurrent networks).
     """
-    ax = new_axes(ax, figsize=(9.5, 3.6))
+    if ax is None:  # a figure of its own: the drawing takes the page's full width
+        ax = new_axes(figsize=(7, 3.4))
+        ax.figure.subplots_adjust(left=0.01, right=0.99, bottom=0.01, top=0.86)
     x_col, h_col, y_col = "#d6e6f5", "#fde0c5", "#d9f0d3"
     _node(ax, (0, 0), "$x_t$", x_col), _node(ax, (0, 1.5), "$h_t$", h_col)
     _node(ax, (0, 3), "$y_t$", y_col)
@@ -350,7 +364,7 @@ def draw_rnn_unrolled(T: int = 4, ax: plt.Axes | None = None) -> plt.Axes:
         _arrow(ax, (x - 1.6, 1.5), (x, 1.5), color=COLORS[1])
         ax.text(x - 0.95, 1.62, "$W_h$", fontsize=9, color=COLORS[1])
     ax.set(xlim=(-1.5, 2.9 + 1.6 * T), ylim=(-0.6, 3.6), aspect="equal",
-           title="An RNN folded (left) and unrolled in time (right): "
+           title="Folded (left) and unrolled in time (right):\n"
                  "the same $W_h, W_x, W_y$ at every step")
     ax.axis("off")
     return ax
@@ -363,7 +377,7 @@ def plot_forecast(targets: np.ndarray, predictions: dict[str, np.ndarray],
     targets: (T,) observed x_{t+1}; predictions: label -> (T,) forecasts.
     Introduced in chapter 3 (recurrent networks).
     """
-    ax = new_axes(ax, figsize=(8, 3.4))
+    ax = new_axes(ax, figsize=(7, 3.4))
     steps = np.arange(1, len(targets) + 1)
     ax.plot(steps, targets, "o", ms=3, color="0.4", label="observed (noisy) $x_{t+1}$")
     for color, (label, pred) in zip(COLORS, predictions.items()):
@@ -408,7 +422,7 @@ def plot_bptt_cost(Ts: np.ndarray, milliseconds: np.ndarray, megabytes: np.ndarr
     Introduced in chapter 4 (backprop through time).
     """
     if axes is None:
-        _, axes = plt.subplots(1, 2, figsize=(9.5, 3.4))
+        _, axes = plt.subplots(1, 2, figsize=(7.2, 3.2), layout="constrained")
     left, right = axes
     left.plot(Ts, milliseconds, "o-", ms=4, label="measured (median)")
     left.plot(Ts, milliseconds[-1] * Ts / Ts[-1], "--", color="0.5", label="proportional to $T$")
@@ -434,19 +448,20 @@ def plot_truncation_bias(ks: np.ndarray, cosines: dict[str, np.ndarray],
     Introduced in chapter 4 (backprop through time).
     """
     if axes is None:
-        _, axes = plt.subplots(1, 2, figsize=(9.5, 3.6))
+        _, axes = plt.subplots(1, 2, figsize=(7.2, 3.2), layout="constrained")
     left, right = axes
     for color, label in zip(COLORS, cosines):
         left.plot(ks, cosines[label], "o-", ms=4, color=color, label=label)
         right.plot(ks, np.clip(ratios[label], 1e-12, None), "o-", ms=4, color=color, label=label)
-    left.set(xscale="log", xlabel="truncation $k$ (steps back, log scale)",
-             ylabel="cosine(truncated, full)", title="Direction of the truncated gradient")
-    right.set(xscale="log", yscale="log", xlabel="truncation $k$ (steps back, log scale)",
-              ylabel="‖truncated‖ / ‖full‖ (log scale)", title="Size of the truncated gradient")
+    left.set(xscale="log", xlabel="truncation $k$ (log scale)",
+             ylabel="cosine(truncated, full)", title="Direction vs the full gradient")
+    right.set(xscale="log", yscale="log", xlabel="truncation $k$ (log scale)",
+              ylabel="‖truncated‖ / ‖full‖ (log scale)", title="Size vs the full gradient")
     for ax in axes:
         ax.set_xticks(ks, [str(k) for k in ks])
         ax.minorticks_off()
-        ax.legend(fontsize=8)
+    left.figure.legend(*left.get_legend_handles_labels(), loc="outside lower center",
+                       ncol=len(cosines), fontsize=8)
     return left, right
 
 
@@ -475,7 +490,7 @@ def plot_truncation_terms(T: int, ks: tuple[int, ...], lag: int,
     Introduced in chapter 4 (backprop through time).
     """
     if axes is None:
-        _, axes = plt.subplots(1, len(ks), figsize=(3.2 * len(ks), 3.5), sharey=True)
+        _, axes = plt.subplots(1, len(ks), figsize=(2.4 * len(ks), 3.0), sharey=True)
     axes = np.atleast_1d(axes)
     cmap = mpl.colors.ListedColormap(["white", "0.85", COLORS[0]])
     s = np.arange(lag + 1, T + 1)
@@ -522,7 +537,7 @@ def plot_echo_success(ks: np.ndarray, mse: np.ndarray, lag: int, threshold: floa
     ax.set(yscale="log", ylim=(None, 3 * baseline), xlabel="truncation $k$ (steps back)",
            ylabel="test MSE (log scale)", title="Learned on how many seeds, for each $k$")
     ax.set_xticks(ks, [str(k) for k in ks])
-    ax.legend(fontsize=8, loc="center left")
+    ax.legend(fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.18), ncol=2)
     return ax
 
 

@@ -1,6 +1,7 @@
 """What a reader sees: every page of the built site, checked in a real browser."""
 
 import re
+from pathlib import Path
 
 import pytest
 
@@ -75,6 +76,19 @@ def test_chapter_has_its_parts(open_page, path):
         f"{path}: no citations"
     launch = page.locator("a[href*='colab.research'], a[href*='mybinder']").count()
     assert launch == 0, f"{path}: a launch button that cannot work (no public home, no install)"
+
+
+OVERFLOW_JS = (Path(__file__).parent / "overflow.js").read_text()
+
+
+@pytest.mark.parametrize("path", PAGES)
+def test_nothing_is_wider_than_the_column(open_page, path):
+    """Code, outputs, equations, tables and figures fit the content column at 1280 px."""
+    page, _ = open_page(path)
+    page.wait_for_load_state("networkidle")
+    wait_for_math(page)
+    too_wide = page.evaluate(OVERFLOW_JS)
+    assert not too_wide, f"{path}: {len(too_wide)} element(s) wider than the column: {too_wide[:8]}"
 
 
 def test_widgets_render_without_a_kernel(open_page):
