@@ -1,7 +1,7 @@
 """numpy forward + BPTT against torch autograd forward + backward, on the same RNN.
 
 Same weights, same inputs, same output gradients: ``rnncourse.numpy_rnn.forward`` and
-``bptt`` against ``torch.nn.RNN`` + ``nn.Linear`` (from ``numpy_rnn.to_torch``) with
+``bptt`` against ``torch.nn.RNN`` + ``nn.Linear`` (from ``torch_bridge.to_torch``) with
 ``backward()``. Reports the median time of many repeats and writes
 ``benchmarks/results.json``. Run from the repository root: ``python benchmarks/bench_bptt.py``.
 """
@@ -18,7 +18,8 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from rnncourse.numpy_rnn import bptt, forward, init_params, to_torch
+from rnncourse.numpy_rnn import bptt, forward, init_params
+from rnncourse.torch_bridge import to_torch
 
 T, B, D, H, O = 100, 32, 16, 64, 16
 RESULTS = Path(__file__).with_name("results.json")

@@ -17,7 +17,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
-import torch
 
 from . import optim
 from .validation import check_array, check_positive
@@ -107,7 +106,7 @@ def init_params(D: int, H: int, O: int, seed: int = 0, gain: float = 1.0,
     return RNNParams(*(getattr(params, n).astype(dtype) for n in PARAM_NAMES))
 
 
-def _check_inputs(params: RNNParams, xs: object, h0: object) -> tuple[np.ndarray, np.ndarray]:
+def check_inputs(params: RNNParams, xs: object, h0: object) -> tuple[np.ndarray, np.ndarray]:
     """Validate ``xs`` (T, B, D) and ``h0`` (B, H) against the parameters' sizes."""
     D, H, _ = params.sizes
     xs = check_array("xs", xs)
@@ -128,7 +127,7 @@ def forward(params: RNNParams, xs: np.ndarray,
     Returns the cache with hs (T + 1, B, H) and ys (T, B, O).
     Introduced in chapter 3 (recurrent networks).
     """
-    xs, h0 = _check_inputs(params, xs, h0)
+    xs, h0 = check_inputs(params, xs, h0)
     T, B, _ = xs.shape
     H, O = params.W_h.shape[0], params.W_y.shape[0]
     hs = np.empty((T + 1, B, H), dtype=params.W_h.dtype)
@@ -314,7 +313,7 @@ def tbptt_chunked(
     if k2 < k1:
         raise ValueError("k2 must be >= k1 so every loss is "
                          f"backpropagated; got k1={k1}, k2={k2}")
-    xs, h0 = _check_inputs(params, xs, h0)
+    xs, h0 = check_inputs(params, xs, h0)
     T = xs.shape[0]
     h_store = np.empty((T + 1,) + h0.shape, dtype=h0.dtype)
     h_store[0] = h0
@@ -399,37 +398,3 @@ def fit(params: RNNParams, batch: Callable[[int], tuple[np.ndarray, np.ndarray]]
             losses.append(value)
             params = opt(params, bptt(params, cache, dys, truncate))
     return FitResult(params, np.array(losses), "budget", f"took all {steps} steps")
-
-
-# --- the same RNN in torch, for checking and benchmarking ------------------------------
-
-
-def to_torch(params: RNNParams) -> tuple[torch.nn.RNN, torch.nn.Linear]:
-    """``torch.nn.RNN`` (tanh, time-major) and ``nn.Linear`` holding copies of the weights.
-
-    torch has two biases (b_ih, b_hh); ours is their sum, so b_hh is set to zero.
-    Introduced in chapter 4 (backprop through time).
-    """
-    D, H, O = params.sizes
-    dtype = torch.float64 if params.W_h.dtype == np.float64 else torch.float32
-    rnn, head = torch.nn.RNN(D, H, dtype=dtype), torch.nn.Linear(H, O, dtype=dtype)
-    with torch.no_grad():
-        for p, value in ((rnn.weight_ih_l0, params.W_x), (rnn.weight_hh_l0, params.W_h),
-                         (rnn.bias_ih_l0, params.b), (rnn.bias_hh_l0, 0 * params.b),
-                         (head.weight, params.W_y), (head.bias, params.c)):
-            p.copy_(torch.as_tensor(value))
-    return rnn, head
-
-
-def torch_grads(params: RNNParams, xs: np.ndarray, dys: np.ndarray,
-                h0: np.ndarray | None = None) -> dict[str, np.ndarray]:
-    """Gradients by ``torch.autograd`` for the loss sum(ys * dys); keys "dW_x", ..., "dc".
-
-    Introduced in chapter 4 (backprop through time).
-    """
-    xs, h0 = _check_inputs(params, xs, h0)
-    rnn, head = to_torch(params)
-    hs, _ = rnn(torch.as_tensor(xs), torch.as_tensor(h0)[None])
-    (head(hs) * torch.as_tensor(dys)).sum().backward()
-    tensors = (rnn.weight_ih_l0, rnn.weight_hh_l0, rnn.bias_ih_l0, head.weight, head.bias)
-    return {"d" + n: p.grad.numpy().copy() for n, p in zip(PARAM_NAMES, tensors)}

@@ -1,7 +1,8 @@
 """ipywidgets explorers: sliders that re-run the reference code live.
 
-Each explorer draws with a function from :mod:`rnncourse.plots`, so its default view
-is the same figure the website shows statically (the website has no kernel).
+Each explorer has a *view*: a function here that runs the reference code for one setting
+and draws it with :mod:`rnncourse.plots`. The explorer's first view is the same figure the
+website shows statically (the website has no kernel).
 Slider ranges are bounded and values are clamped, so no setting can crash the kernel.
 Only notebooks import this module.
 """
@@ -13,10 +14,14 @@ from collections.abc import Callable
 
 import ipywidgets as widgets
 import matplotlib.pyplot as plt
+import numpy as np
 from IPython.display import Image
+from matplotlib.animation import FuncAnimation
 from matplotlib.figure import Figure
 
-from .plots import plot_chain_view, plot_learning_rate_view
+from . import plots
+from .descent import gradient_descent, quadratic_1d
+from .feedforward import chain_bound, chain_mlp, hidden_gradients
 
 
 def _figure_of(drawn: object) -> Figure:
@@ -66,6 +71,50 @@ def explorer(draw: Callable[..., object], controls: dict[str, widgets.ValueWidge
 
 # --- Chapter 1: gradient descent ---------------------------------------------------------
 
+def learning_rate_view(lr: float = 0.1, curvature: float = 1.0, steps: int = 60) -> plt.Figure:
+    """One learning rate on L = lambda/2 theta^2: first steps on the curve, loss per step.
+
+    The default view of :func:`learning_rate_explorer`; the website shows it statically.
+    """
+    fig, (left, right) = plt.subplots(1, 2, figsize=(7.2, 3.2))
+    draw_learning_rate_view(left, right, lr, curvature, steps)
+    fig.tight_layout()
+    return fig
+
+
+def draw_learning_rate_view(left: plt.Axes, right: plt.Axes, lr: float, curvature: float,
+                            steps: int) -> None:
+    """Draw one learning rate's run into two given axes (used by the view and the animation)."""
+
+    problem = quadratic_1d(curvature)
+    run = gradient_descent(problem.loss, problem.grad, 2.0, lr, steps)
+    label = f"$\\alpha$ = {lr:.3g}"
+    plots.plot_descent_1d(problem, {label: run}, ax=left, span=4.0)
+    outcome = run.message.split(":")[0]  # "diverged at step 12", not the details
+    plots.plot_loss_curves({label: run}, ax=right,
+                           title=f"{outcome}\n(limit 2/λ = {2 / curvature:.3g})")
+    right.title.set_fontsize(9)
+
+
+def animate_learning_rates(lrs: np.ndarray, curvature: float = 1.0, steps: int = 60):
+    """A scrubbable animation over learning rates, one frame each: the widget without a kernel.
+
+    Returns a matplotlib ``FuncAnimation``; ``anim.to_jshtml()`` embeds it in a page.
+    """
+    fig, (left, right) = plt.subplots(1, 2, figsize=(7, 3.2))
+
+    def frame(i: int) -> None:
+        left.clear()
+        right.clear()
+        draw_learning_rate_view(left, right, float(lrs[i]), curvature, steps)
+        right.set_ylim(1e-20, 1e14)
+
+    anim = FuncAnimation(fig, frame, frames=len(lrs), interval=400)
+    fig.subplots_adjust(left=0.1, right=0.98, bottom=0.15, top=0.84, wspace=0.35)
+    plt.close(fig)
+    return anim
+
+
 def learning_rate_explorer(lr: float = 0.1, curvature: float = 1.0) -> widgets.VBox:
     """Sliders for the learning rate and the curvature of L = lambda/2 theta^2. Chapter 1.
 
@@ -81,10 +130,27 @@ def learning_rate_explorer(lr: float = 0.1, curvature: float = 1.0) -> widgets.V
                                          description="curvature λ",
                                          style={"description_width": "initial"}),
     }
-    return explorer(plot_learning_rate_view, controls)
+    return explorer(learning_rate_view, controls)
 
 
 # --- Chapter 2: backpropagation and deep networks ----------------------------------------
+
+def chain_view(depth: int = 4, activation: str = "sigmoid", weight: float = 1.0,
+               x: float = 1.0) -> plt.Axes:
+    """The gradient reaching each layer of a one-unit chain, its bound and their ratio.
+
+    The default view of :func:`chain_gradient_explorer` (the website shows it statically).
+    """
+
+    grads = hidden_gradients(chain_mlp(depth, activation, weight), [[x]])
+    bound = chain_bound(depth, activation, weight)
+    notes = [f"ratio {r:.2f}" for r in grads / bound] if depth <= 8 else None
+    return plots.plot_per_layer({"gradient $|\\partial \\hat y / \\partial z_l|$": grads,
+                                 "bound $(\\gamma |w|)^{k}$, $k$ = layers above": bound},
+                                ylabel="gradient reaching layer $l$", notes=notes,
+                                title=f"Chain of {depth} {activation} units, "
+                                      f"$w$ = {weight:g}, $x$ = {x:g}")
+
 
 def chain_gradient_explorer(depth: int = 4, activation: str = "sigmoid",
                             weight: float = 1.0) -> widgets.VBox:
@@ -101,4 +167,4 @@ def chain_gradient_explorer(depth: int = 4, activation: str = "sigmoid",
         "weight": widgets.FloatSlider(value=weight, min=0.25, max=4.0, step=0.25,
                                       description="weight w", style=style),
     }
-    return explorer(plot_chain_view, controls)
+    return explorer(chain_view, controls)

@@ -22,9 +22,9 @@ from rnncourse.numpy_rnn import (
     init_params,
     mse_loss,
     tbptt_chunked,
-    torch_grads,
     truncation_mask,
 )
+from rnncourse.torch_bridge import torch_grads
 
 RTOL = 1e-7
 
@@ -323,3 +323,13 @@ def test_errors_are_clear():
         RNNParams(params.W_x, np.zeros((4, 3)), params.b, params.W_y, params.c)
     with pytest.raises(ValueError, match=r"c must have shape \(2,\)"):
         RNNParams(params.W_x, params.W_h, params.b, params.W_y, np.zeros(3))
+
+
+def test_the_numpy_reference_imports_numpy_only():
+    """torch meets the numpy RNN in rnncourse.torch_bridge, never in numpy_rnn itself."""
+    import subprocess
+    import sys
+
+    code = "import sys, rnncourse.numpy_rnn; print('torch' in sys.modules)"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"
