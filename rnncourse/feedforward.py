@@ -21,6 +21,7 @@ Introduced in chapter 2 (backpropagation and vanishing gradients in deep network
 from __future__ import annotations
 
 import copy
+import dataclasses
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -52,16 +53,16 @@ class MLP:
 
 @dataclass
 class Grads:
-    """Gradients of an :class:`MLP`, same shapes as its parameters.
+    """Gradients of an :class:`MLP`: ``dW[l]`` has the shape of ``W[l]``, and so on.
 
     dZ[l]: (N, D_{l+1}) gradient reaching the pre-activation of layer l ("the gradient
     reaching layer l"); dX: (N, D_0) gradient with respect to the input.
     """
 
-    W: list[np.ndarray]
-    b: list[np.ndarray]
-    gamma: list[np.ndarray]
-    beta: list[np.ndarray]
+    dW: list[np.ndarray]
+    db: list[np.ndarray]
+    dgamma: list[np.ndarray]
+    dbeta: list[np.ndarray]
     dZ: list[np.ndarray]
     dX: np.ndarray
 
@@ -209,14 +210,21 @@ def loss_and_grads(net: MLP, X: np.ndarray, y: np.ndarray) -> tuple[float, Grads
     return loss, mlp_backward(net, cache, dlogits[:, None])
 
 
-def sgd_update(net: MLP, grads: Grads, lr: float) -> None:
-    """One gradient-descent step θ ← θ − lr · ∇θ, in place, on every parameter."""
+def sgd_update(net: MLP, grads: Grads, lr: float) -> MLP:
+    """One gradient-descent step θ ← θ − lr · ∇θ on every parameter.
+
+    Pure, like every update in the course: returns a new :class:`MLP` and leaves
+    ``net`` untouched.
+    """
     lr = check_positive("lr", lr)
     _check_grads(_check_net(net), grads)
-    for params, dparams in ((net.W, grads.W), (net.b, grads.b),
-                            (net.gamma, grads.gamma), (net.beta, grads.beta)):
-        for p, dp in zip(params, dparams):
-            p -= lr * dp
+
+    def step(params: list[np.ndarray], dparams: list[np.ndarray]) -> list[np.ndarray]:
+        return [p - lr * dp for p, dp in zip(params, dparams)]
+
+    return dataclasses.replace(net, W=step(net.W, grads.dW), b=step(net.b, grads.db),
+                               gamma=step(net.gamma, grads.dgamma),
+                               beta=step(net.beta, grads.dbeta))
 
 
 @dataclass
@@ -248,7 +256,7 @@ def weight_travel(start: list[np.ndarray], end: list[np.ndarray]) -> np.ndarray:
 
 
 def _finite(loss: float, grads: Grads) -> bool:
-    return bool(np.isfinite(loss)) and all(np.all(np.isfinite(g)) for g in grads.W + grads.b)
+    return bool(np.isfinite(loss)) and all(np.all(np.isfinite(g)) for g in grads.dW + grads.db)
 
 
 def _finite_step(net: MLP, X: np.ndarray, y: np.ndarray) -> tuple[float, Grads] | None:
@@ -291,8 +299,8 @@ def train_mlp(net: MLP, X: np.ndarray, y: np.ndarray, lr: float = 0.5, steps: in
                 break
             loss, grads = result
             losses.append(loss)
-            norms.append([np.linalg.norm(dW) for dW in grads.W])
-            sgd_update(net, grads, lr)
+            norms.append([np.linalg.norm(dW) for dW in grads.dW])
+            net = sgd_update(net, grads, lr)
         travel = weight_travel(start, net.W)
     norms = np.array(norms).reshape(len(losses), len(net.W))
     return net, History(np.array(losses), norms, travel, status, message)
@@ -462,12 +470,12 @@ def _check_grads(net: MLP, grads: object) -> None:
     if not isinstance(grads, Grads):
         raise TypeError(f"grads must be Grads (see mlp_backward); got {type(grads).__name__}")
     for key in ("W", "b", "gamma", "beta"):
-        params, dparams = getattr(net, key), getattr(grads, key)
+        params, dparams = getattr(net, key), getattr(grads, "d" + key)
         if not isinstance(dparams, list) or len(dparams) != len(params):
-            raise ValueError(f"grads.{key} must list {len(params)} gradients, one per net.{key}; "
-                             f"got {dparams!r:.60}")
+            raise ValueError(f"grads.d{key} must list {len(params)} gradients, one per "
+                             f"net.{key}; got {dparams!r:.60}")
         for l, (p, dp) in enumerate(zip(params, dparams)):
-            check_array(f"grads.{key}[{l}]", dp, shape=p.shape)
+            check_array(f"grads.d{key}[{l}]", dp, shape=p.shape)
 
 
 def _check_weight_lists(start: object, end: object) -> None:

@@ -1,5 +1,7 @@
 """rnncourse.feedforward: manual backprop against torch.autograd (float64) and the chain rule."""
 
+import copy
+
 import numpy as np
 import pytest
 import torch
@@ -51,7 +53,7 @@ def test_mlp_gradients_match_torch_autograd(seed, n, sizes, activation, batchnor
     loss, grads = ff.loss_and_grads(net, X, y)
     t_loss, (tW, tb, tg, tbe), tdX = torch_grads(net, X, y)
     assert loss == pytest.approx(t_loss, rel=1e-12, abs=1e-12)
-    for ours, theirs in ((grads.W, tW), (grads.b, tb), (grads.gamma, tg), (grads.beta, tbe)):
+    for ours, theirs in ((grads.dW, tW), (grads.db, tb), (grads.dgamma, tg), (grads.dbeta, tbe)):
         assert len(ours) == len(theirs)
         for o, t in zip(ours, theirs):
             np.testing.assert_allclose(o, t, rtol=1e-8, atol=1e-8)
@@ -242,3 +244,16 @@ def test_public_functions_accept_lists_and_ranges_where_the_chapters_pass_them()
     assert ff.hidden_gradients(ff.chain_mlp(3, "sigmoid"), [[1.0]]).shape == (3,)
     assert ff.first_layer_gradient(range(1, 4), "sigmoid").shape == (3,)
     assert len(ff.init_mlp((2, 3, 1)).W) == len(ff.init_mlp(np.array([2, 3, 1])).W) == 2
+
+
+def test_sgd_update_is_pure_and_steps_every_parameter_by_lr_times_its_gradient():
+    net = ff.init_mlp([3, 4, 1], batchnorm=True, seed=2)
+    X, y = np.random.default_rng(0).normal(size=(6, 3)), np.array([0, 1, 1, 0, 1, 0.0])
+    before = copy.deepcopy(net)
+    _, grads = ff.loss_and_grads(net, X, y)
+    new = ff.sgd_update(net, grads, 0.3)
+    for key in ("W", "b", "gamma", "beta"):
+        for p, old, dp, q in zip(getattr(net, key), getattr(before, key),
+                                 getattr(grads, "d" + key), getattr(new, key)):
+            np.testing.assert_array_equal(p, old)  # the input is untouched
+            np.testing.assert_allclose(q, old - 0.3 * dp, rtol=0, atol=1e-15)
