@@ -143,3 +143,147 @@ def delayed_echo(T: int, B: int, lag: int,
     targets = np.zeros_like(xs)
     targets[lag:] = xs[:-lag]
     return xs, targets
+
+
+# --- Chapter 6: long-range tasks ---
+
+def _rng(name: str, seed: object) -> np.random.Generator:
+    """A Generator from an int >= 0, a tuple of them, or a Generator (used as is)."""
+    if isinstance(seed, tuple) and seed and all(
+            isinstance(s, (int, np.integer)) and not isinstance(s, bool) and s >= 0
+            for s in seed):
+        return np.random.default_rng(seed)
+    if isinstance(seed, tuple):
+        raise ValueError(f"{name} must be an int >= 0, a non-empty tuple of them or a "
+                         f"numpy Generator; got {seed!r}")
+    return np.random.default_rng(check_seed(name, seed))
+
+
+ADDING_BASELINE = 1 / 6  # MSE of the best constant prediction, 1: Var(a + b) = 2 / 12
+
+
+def adding_problem(T: int, B: int,
+                   seed: int | tuple[int, ...] | np.random.Generator = 0
+                   ) -> tuple[np.ndarray, np.ndarray]:
+    """The adding problem: xs (T, B, 2), targets (B, 1).
+
+    Channel 0 holds values ~ U[0, 1]; channel 1 marks two steps with 1, one in
+    the first half (t < T // 2) and one in the second. The target is the sum
+    of the two marked values; predicting the constant 1 gives MSE 1/6
+    (``ADDING_BASELINE``). The modern form of Hochreiter and Schmidhuber's task.
+    Introduced in chapter 6 (consequences and diagnosis).
+    """
+    T, B = check_positive("T", T, integer=True), check_positive("B", B, integer=True)
+    if T < 2:
+        raise ValueError(f"T must be >= 2 (one marker in each half); got {T}")
+    rng = _rng("seed", seed)
+    values = rng.uniform(0.0, 1.0, size=(T, B))
+    first = rng.integers(0, T // 2, size=B)
+    second = rng.integers(T // 2, T, size=B)
+    markers = np.zeros((T, B))
+    markers[first, np.arange(B)] = markers[second, np.arange(B)] = 1.0
+    targets = (values * markers).sum(axis=0)[:, None]
+    return np.stack([values, markers], axis=-1), targets
+
+
+AGREEMENT_FILLERS = ("the", "old", "red", "big")  # words without grammatical number
+AGREEMENT_PREPOSITIONS = ("near", "of", "by")
+AGREEMENT_NOUNS = (("dog", "key", "boy", "cat"), ("dogs", "keys", "boys", "cats"))
+AGREEMENT_VERBS = (("is", "runs"), ("are", "run"))
+AGREEMENT_VOCAB = (AGREEMENT_FILLERS + AGREEMENT_PREPOSITIONS + AGREEMENT_NOUNS[0]
+                   + AGREEMENT_NOUNS[1] + AGREEMENT_VERBS[0] + AGREEMENT_VERBS[1] + (".",))
+
+
+class AgreementData(NamedTuple):
+    """Sentences of the agreement task, time-major token ids.
+
+    tokens: (T, B) ids into ``AGREEMENT_VOCAB``, each sentence padded with ".";
+    verb: (B,) position of the verb; subject: (B,) position of the subject;
+    number: (B,) the subject's number, 0 singular, 1 plural (the verb's too);
+    nouns, attractors: (B,) nouns between subject and verb, and how many of
+    them have the other number.
+    """
+
+    tokens: np.ndarray
+    verb: np.ndarray
+    subject: np.ndarray
+    number: np.ndarray
+    nouns: np.ndarray
+    attractors: np.ndarray
+
+
+def agreement_length(max_prefix: int = 6, max_nouns: int = 3, max_adjectives: int = 2) -> int:
+    """The number of steps T that fits the longest sentence plus one ".". Chapter 6."""
+    return max_prefix + 1 + max_nouns * (2 + max_adjectives) + 2
+
+
+def agreement_sentences(B: int, nouns: int | None = None, p_attractor: float = 0.1,
+                        max_prefix: int = 6, max_nouns: int = 3, max_adjectives: int = 2,
+                        seed: int | tuple[int, ...] | np.random.Generator = 0
+                        ) -> AgreementData:
+    """B sentences "filler* SUBJECT (PREP filler* NOUN)* VERB ." for number agreement.
+
+    The subject follows 0..max_prefix fillers, so it has no fixed position. Between
+    it and the verb come ``nouns`` prepositional phrases (None: uniform in
+    0..max_nouns), each noun with the subject's number, except that with probability
+    ``p_attractor`` it has the other one (an attractor). Training with a small
+    p_attractor mimics text, where the nearest noun usually agrees with the verb.
+    T = :func:`agreement_length`. After Linzen, Dupoux and Goldberg (2016).
+    Introduced in chapter 6 (consequences and diagnosis).
+    """
+    B = check_positive("B", B, integer=True)
+    p_attractor = check_real("p_attractor", p_attractor, minimum=0)
+    if p_attractor > 1:
+        raise ValueError(f"p_attractor must be a probability in [0, 1]; got {p_attractor}")
+    sizes = [_count(n, v) for n, v in (("max_prefix", max_prefix), ("max_nouns", max_nouns),
+                                        ("max_adjectives", max_adjectives))]
+    if nouns is not None:
+        nouns = _count("nouns", nouns)
+        if nouns > sizes[1]:
+            raise ValueError(f"nouns must be <= max_nouns = {sizes[1]}; got {nouns}")
+    rng = _rng("seed", seed)
+    number = rng.integers(0, 2, size=B)
+    k = rng.integers(0, sizes[1] + 1, size=B) if nouns is None else np.full(B, nouns)
+    attract = (rng.random((sizes[1], B)) < p_attractor) & (np.arange(sizes[1])[:, None] < k)
+    slots, present = _agreement_slots(number, k, attract, *sizes, rng)
+    where = np.cumsum(present, axis=0) - 1  # position of each present slot
+    tokens = np.full((agreement_length(*sizes), B), len(AGREEMENT_VOCAB) - 1)
+    tokens[where[present], np.nonzero(present)[1]] = slots[present]
+    return AgreementData(tokens, where[-1], where[sizes[0]], number, k, attract.sum(axis=0))
+
+
+def _count(name: str, value: object) -> int:
+    """A whole number >= 0."""
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, np.integer)):
+        raise TypeError(f"{name} must be a whole number; got {type(value).__name__}")
+    if value < 0:
+        raise ValueError(f"{name} must be >= 0; got {value}")
+    return int(value)
+
+
+def _agreement_slots(number: np.ndarray, k: np.ndarray, attract: np.ndarray,
+                     max_prefix: int, max_nouns: int, max_adjectives: int,
+                     rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
+    """Every possible word slot of the sentences, (S, B) ids and (S, B) present."""
+    ids = {w: i for i, w in enumerate(AGREEMENT_VOCAB)}
+    nouns = np.array([[ids[w] for w in ws] for ws in AGREEMENT_NOUNS])  # (2, 4)
+    verbs = np.array([[ids[w] for w in ws] for ws in AGREEMENT_VERBS])  # (2, 2)
+    B, F = len(number), len(AGREEMENT_FILLERS)
+
+    def fillers(n: int, upto: np.ndarray) -> tuple[list, list]:
+        count = rng.integers(0, n + 1, size=B)
+        return ([rng.integers(0, F, size=B) for _ in range(n)],
+                [(j < count) & upto for j in range(n)])
+
+    rows, present = fillers(max_prefix, np.ones(B, bool))
+    rows.append(nouns[number, rng.integers(0, 4, size=B)])
+    present.append(np.ones(B, bool))
+    for i in range(max_nouns):
+        used = i < k
+        adj_rows, adj_present = fillers(max_adjectives, used)
+        rows += [F + rng.integers(0, len(AGREEMENT_PREPOSITIONS), size=B), *adj_rows,
+                 nouns[number ^ attract[i], rng.integers(0, 4, size=B)]]
+        present += [used, *adj_present, used]
+    rows.append(verbs[number, rng.integers(0, 2, size=B)])
+    present.append(np.ones(B, bool))
+    return np.array(rows), np.array(present)
