@@ -108,7 +108,7 @@ class GradientMonitor:
             raise ValueError("no gradients: call loss.backward() before record "
                              "(every parameter's .grad is None)")
         names = list(grads)
-        norms = torch.stack([torch.linalg.vector_norm(g.detach().double())
+        norms = torch.stack([torch.linalg.vector_norm(g.detach(), dtype=torch.float64)
                              for g in grads.values()]).tolist()
         squares = dict(zip(names, (v * v for v in norms)))
         total = math.sqrt(sum(squares.values()))
@@ -545,26 +545,40 @@ def _healthy(h: GradientHistory, n: int, factor: float, floor: float) -> Finding
 
 
 def check_history(history: object) -> GradientHistory:
-    """Return ``history`` after checking it is a non-empty, consistent GradientHistory.
+    """A copy of ``history`` as float arrays, after checking it is non-empty and consistent.
 
     Introduced in chapter 6 (consequences and diagnosis).
     """
     if not isinstance(history, GradientHistory):
         raise TypeError(f"history must be a GradientHistory (monitor.history); "
                         f"got {type(history).__name__}")
-    n = len(history.steps)
+    if not isinstance(history.group_norms, Mapping):
+        raise TypeError(f"history.group_norms must be a dict of name -> (N,) array; "
+                        f"got {type(history.group_norms).__name__}")
+    arrays = {f"history.{name}": check_array(f"history.{name}", getattr(history, name),
+                                             ndim=1, finite=False)
+              for name in ("steps", "losses", "total_norms")}
+    groups = {g: check_array(f"history.group_norms[{g!r}]", v, ndim=1, finite=False)
+              for g, v in history.group_norms.items()}
+    n = arrays["history.steps"].size
     if n == 0:
         raise ValueError("history has no steps recorded: call monitor.record(step, loss) "
                          "after each backward pass")
-    sizes = [len(history.losses), len(history.total_norms),
-             *map(len, history.group_norms.values())]
+    sizes = [a.size for a in (*arrays.values(), *groups.values())]
     if any(size != n for size in sizes):
         raise ValueError(f"history must hold one loss and one norm per step ({n} steps); "
                          f"got arrays of lengths {sizes}")
     if len(history.state_steps) != len(history.state_norms):
         raise ValueError("history must hold one state-norm profile per entry of state_steps; "
                          f"got {len(history.state_norms)} for {len(history.state_steps)}")
-    return history
+    profiles = [check_array(f"history.state_norms[{i}]", p, ndim=1, finite=False)
+                for i, p in enumerate(history.state_norms)]
+    if any(p.size == 0 for p in profiles):
+        raise ValueError("history.state_norms must hold one norm per time step in each "
+                         "profile; got an empty profile")
+    return GradientHistory(arrays["history.steps"].astype(int), arrays["history.losses"],
+                           arrays["history.total_norms"], groups,
+                           list(history.state_steps), profiles)
 
 
 def diagnose(history: GradientHistory, *, min_steps: int = 8,

@@ -64,7 +64,8 @@ def cell_step(kind: str, w: dict, x: torch.Tensor, h: torch.Tensor, c: torch.Ten
     if kind == "lstm":
         i, f, g, o = (gi + gh).chunk(4, dim=-1)
         c = torch.sigmoid(f) * c + torch.sigmoid(i) * torch.tanh(g)
-        return torch.sigmoid(o) * torch.tanh(c), c
+        h = torch.sigmoid(o) * torch.tanh(c)
+        return (h if "hr" not in w else h @ w["hr"].T), c
     r_i, z_i, n_i = gi.chunk(3, dim=-1)
     r_h, z_h, n_h = gh.chunk(3, dim=-1)
     r, z = torch.sigmoid(r_i + r_h), torch.sigmoid(z_i + z_h)
@@ -72,15 +73,15 @@ def cell_step(kind: str, w: dict, x: torch.Tensor, h: torch.Tensor, c: torch.Ten
     return (1 - z) * n + z * h, None
 
 
-def unrolled(kind: str, rnn: nn.RNNBase, xs: torch.Tensor):
+def unrolled(kind: str, rnn: nn.RNNBase, xs: torch.Tensor, h0=None, c0=None):
     """Top-layer states h_t (and c_t) with retained grads, and the outputs (T, B, H)."""
-    L, H = rnn.num_layers, rnn.hidden_size
-    weights = [{k: getattr(rnn, f"{n}_l{l}") for k, n in
-                (("ih", "weight_ih"), ("hh", "weight_hh"), ("bih", "bias_ih"),
-                 ("bhh", "bias_hh"))} for l in range(L)]
+    L, H, P = rnn.num_layers, rnn.hidden_size, rnn.proj_size or rnn.hidden_size
+    names = [("ih", "weight_ih"), ("hh", "weight_hh"), ("bih", "bias_ih"), ("bhh", "bias_hh")]
+    names += [("hr", "weight_hr")] if rnn.proj_size else []
+    weights = [{k: getattr(rnn, f"{n}_l{l}") for k, n in names} for l in range(L)]
     B = xs.shape[1]
-    hs = [torch.zeros(B, H, dtype=F64) for _ in range(L)]
-    cs = [torch.zeros(B, H, dtype=F64) for _ in range(L)]
+    hs = list(torch.zeros(L, B, P, dtype=F64) if h0 is None else h0)
+    cs = list(torch.zeros(L, B, H, dtype=F64) if c0 is None else c0)
     tops, cells = [], []
     for x in xs:
         below = x
@@ -147,6 +148,62 @@ def test_state_gradients_are_total_not_the_direct_part_the_fused_output_carries(
     direct = out.grad.norm(dim=(1, 2)).numpy()
     assert (direct[:-1] == 0).all() and (got[:-1] > 0).all()
     np.testing.assert_allclose(got[-1], direct[-1], rtol=1e-12)
+
+
+class InitialState(nn.Module):
+    """An LSTM with projections and a learned initial state; the loss may use c_T."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        torch.manual_seed(3)
+        self.lstm = nn.LSTM(3, 5, num_layers=2, proj_size=2, dtype=F64)
+        self.h0 = nn.Parameter(torch.randn(2, 1, 2, dtype=F64))
+        self.c0 = nn.Parameter(torch.randn(2, 1, 5, dtype=F64))
+
+    def forward(self, xs: torch.Tensor):
+        B = xs.shape[1]
+        out, (h, c) = self.lstm(xs, (self.h0.expand(-1, B, -1).contiguous(),
+                                     self.c0.expand(-1, B, -1).contiguous()))
+        return out, c[-1]
+
+
+def test_lstm_with_projections_an_initial_state_and_a_loss_on_the_cell():
+    model = InitialState()
+    xs, _ = batch(False)
+    R = torch.randn(7, 4, 2, dtype=F64)
+    loss_fn = lambda o: (o[0] * R).sum() + 0.7 * o[1].sum()  # noqa: E731
+    B = xs.shape[1]
+    tops, cells, out = unrolled("lstm", model.lstm, xs, model.h0.expand(-1, B, -1),
+                                model.c0.expand(-1, B, -1))
+    loss_fn((out, cells[-1])).backward()
+    for state, want in (("h", tops), ("c", cells)):
+        np.testing.assert_allclose(state_gradient_norms(model, xs, loss_fn, state=state),
+                                   [t.grad.norm().item() for t in want], rtol=1e-10)
+
+
+class StepsItself(nn.Module):
+    """Calls its GRU once per step, passing the state: every call is reported, in order."""
+
+    def __init__(self, gru: nn.GRU) -> None:
+        super().__init__()
+        self.gru = gru
+
+    def forward(self, xs: torch.Tensor) -> torch.Tensor:
+        h, outs = None, []
+        for x in xs:
+            out, h = self.gru(x[None], h)
+            outs.append(out)
+        return torch.cat(outs)
+
+
+def test_a_model_that_calls_its_module_once_per_step():
+    torch.manual_seed(0)
+    gru = nn.GRU(3, 4, dtype=F64)
+    xs, _ = batch(False)
+    loss_fn = lambda out: out[-1].pow(2).sum()  # noqa: E731
+    np.testing.assert_allclose(state_gradient_norms(StepsItself(gru), xs, loss_fn),
+                               state_gradient_norms(gru, xs, lambda o: loss_fn(o[0])),
+                               rtol=1e-12)
 
 
 def test_xs_and_loss_fn_matter():
@@ -518,6 +575,13 @@ def test_min_steps():
     assert diagnose(history(DECAY[:6]), min_steps=4).signs() == {"healthy"}
 
 
+def test_a_history_of_plain_lists_is_read_as_arrays():
+    h = GradientHistory(list(range(80)), list(DECAY), [1.0] * 80, {"w": [0.5] * 80},
+                        [9], [list(geometric(0.7, 40))])
+    d = diagnose(h)
+    assert d.signs() == {"vanishing"} and d.horizon == 20
+
+
 def test_diagnosis_objects():
     f = Finding("plateau", "e", "r")
     d = Diagnosis([f, Finding("erratic", "e2", "r2")], horizon=None)
@@ -588,6 +652,9 @@ BAD = {
                   "state must be one of"),
     "sgn state c": (lambda: state_gradient_norms(MODEL, XS, LOSS, state="c"), ValueError,
                     "state must be 'h' for RNN"),
+    "sgn state c dropout": (lambda: state_gradient_norms(
+        nn.LSTM(3, 2, num_layers=2, dropout=0.5), XS.float(), lambda o: o[0].sum(), state="c"),
+        ValueError, "state 'c' needs LSTM without dropout"),
     "sgn bidirectional": (lambda: state_gradient_norms(nn.GRU(3, 2, bidirectional=True),
                                                        XS.float(), lambda o: o[0].sum()),
                           ValueError, "GRU is bidirectional.*not supported"),
@@ -602,6 +669,14 @@ BAD = {
     "diagnose profiles": (lambda: diagnose(GradientHistory(GOOD.steps, GOOD.losses,
                                                            GOOD.total_norms, {}, [1], [])),
                           ValueError, "history must hold one state-norm profile"),
+    "diagnose losses": (lambda: diagnose(GradientHistory([0, 1], ["a", "b"], [1, 1], {})),
+                        TypeError, r"history.losses must hold real numbers"),
+    "diagnose groups": (lambda: diagnose(GradientHistory([0], [1], [1], [1])), TypeError,
+                        "history.group_norms must be a dict"),
+    "diagnose group": (lambda: diagnose(GradientHistory([0], [1], [1], {"w": [[1]]})),
+                       ValueError, r"history.group_norms\['w'\] must have 1 dimension"),
+    "diagnose profile": (lambda: diagnose(history(DECAY, profiles=[[]])), ValueError,
+                         "history.state_norms must hold one norm per time step"),
     "diagnose short": (lambda: diagnose(history(DECAY[:3])), ValueError,
                        "history has 3 recorded steps; diagnose needs at least 8"),
 }
