@@ -341,3 +341,85 @@ def check_gradient_check(loss: object, grad: object, err: object, suspect_err: o
     return report(True, f"your gradient passes (relative error {err:.1e}); the suspect's error "
                   f"is {suspect_err:.1e}: a bug. It drops dh_next, the path from h_t through "
                   "h_{t+1}: it is BPTT truncated to k = 1.", "")
+
+
+# --- Chapter 5: vanishing and exploding gradients -----------------------------------------
+
+from . import jacobians  # noqa: E402  (the chapter-5 section; imports stay with their section)
+from .activations import get_activation  # noqa: E402
+
+CH5_W = ((0.9, -1.2, 0.3), (0.4, 0.8, -1.1), (-0.7, 0.2, 1.0))  # the W_h of exercise 5.1
+CH5_K = 10  # the distance of exercise 5.1
+
+
+def check_vanishing_bound(answer: object, activation: str = "sigmoid",
+                          W: tuple = CH5_W, k: int = CH5_K) -> bool:
+    """Chapter 5: the bound (gamma sigma_max(W))^k on ||dh_{t+k}/dh_t||_2 for ``W``."""
+    W = np.asarray(W, dtype=float)
+    gamma = get_activation(activation).max_slope
+    sigma, rho = jacobians.max_singular_value(W), jacobians.spectral_radius(W)
+    expected = (gamma * sigma) ** k
+    slips = {
+        sigma ** k: "That is sigma_max^k: multiply by the activation's largest slope gamma.",
+        (gamma * rho) ** k: "That uses the spectral radius (largest |eigenvalue|); the bound "
+                            "uses the largest singular value, np.linalg.norm(W, 2).",
+        (gamma * np.linalg.norm(W)) ** k: "That uses the Frobenius norm; the bound uses the "
+                                          "spectral norm, np.linalg.norm(W, 2).",
+        gamma * sigma ** k: "gamma is raised to the power k too: one f' per step.",
+        (sigma / gamma) ** k: "gamma multiplies sigma_max: it is the largest slope, 1/4 for "
+                              "the sigmoid, not its inverse.",
+    }
+    try:
+        value = float(answer)
+    except (TypeError, ValueError):
+        value = None
+    hint = (f"Compute gamma = max |f'| for {activation}, sigma_max = np.linalg.norm(W, 2), "
+            f"then (gamma * sigma_max) ** {k}.")
+    for slip, why in slips.items():
+        if value is not None and np.isclose(value, slip, rtol=1e-3) \
+                and not np.isclose(slip, expected, rtol=1e-3):
+            hint = why
+    return check_number("the bound", answer, expected, rtol=1e-3, hint=hint)
+
+
+def _reference_jacobian_product(W_h: np.ndarray, zs: np.ndarray, activation: str,
+                                s: int, t: int) -> np.ndarray:
+    """dh_s/dh_t by the package: step Jacobians, then their ordered product."""
+    jacs = jacobians.step_jacobians(W_h, zs, activation)
+    return jacobians.jacobian_product(jacs, s, t)
+
+
+def _reversed_product(W_h: np.ndarray, zs: np.ndarray, activation: str,
+                      s: int, t: int) -> np.ndarray:
+    """The same Jacobians multiplied in the wrong order, earliest on the left."""
+    jacs = jacobians.step_jacobians(W_h, zs, activation)
+    P = np.eye(W_h.shape[0])
+    for j in range(t + 1, s + 1):
+        P = P @ jacs[j - 1]
+    return P
+
+
+def check_jacobian_product(jacobian_product: object) -> bool:
+    """Chapter 5: ``jacobian_product(W_h, zs, activation, s, t)`` must return dh_s/dh_t.
+
+    W_h (H, H); zs (T, H) pre-activations, zs[j - 1] = z_j; 0 <= t <= s <= T. Checked
+    against :func:`rnncourse.jacobians.jacobian_product` for tanh, sigmoid and ReLU,
+    including s = t (the identity) and H = 1.
+    """
+    rng = np.random.default_rng(5)
+    cases = []
+    for H, T, s, t, act in ((1, 3, 3, 0, "tanh"), (3, 5, 4, 1, "sigmoid"),
+                            (4, 6, 6, 2, "tanh"), (3, 4, 2, 2, "relu"), (5, 7, 7, 0, "relu")):
+        cases.append((rng.normal(size=(H, H)), rng.normal(size=(T, H)), act, s, t))
+    ok, detail = compare_function(jacobian_product, _reference_jacobian_product, cases,
+                                  name="jacobian_product")
+    if not ok:
+        wrong_order, _ = compare_function(jacobian_product, _reversed_product, cases[1:3])
+        if wrong_order:
+            detail += (". Your product has the earliest step on the left: matrices do not "
+                       "commute, and dh_s/dh_t = J_s ... J_{t+1}, so each later J goes on "
+                       "the left (P = J @ P)")
+    return report(ok, detail + ". Latest step on the left, as the notation page writes it.",
+                  detail + ". J_j = diag(f'(z_j)) W_h, with f' from "
+                  "rnncourse.activations.get_activation(activation).df; start from the "
+                  "identity and multiply J_{t+1}, ..., J_s in turn, each on the left.")

@@ -19,7 +19,8 @@ from IPython.display import Image
 from matplotlib.animation import FuncAnimation
 from matplotlib.figure import Figure
 
-from . import plots
+from . import jacobians, plots
+from .activations import get_activation
 from .descent import gradient_descent, quadratic_1d
 from .feedforward import chain_bound, chain_mlp, hidden_gradients
 
@@ -168,3 +169,65 @@ def chain_gradient_explorer(depth: int = 4, activation: str = "sigmoid",
                                       description="weight w", style=style),
     }
     return explorer(chain_view, controls)
+
+
+# --- Chapter 5: vanishing and exploding gradients ----------------------------------------
+
+VANISHING_LIMITS = {"scale": (0.1, 8.0), "length": (2, 150)}  # every setting stays finite
+VANISHING_H = 32  # units of the explorer's recurrence
+
+
+def vanishing_view(scale: float = 1.0, activation: str = "tanh",
+                   length: int = 60, seed: int = 0) -> plt.Figure:
+    """Gradient norm against distance, with its bound; the map over (t, s).
+
+    W_h is ``scale`` times a random orthogonal (32, 32) matrix (every
+    singular value equals ``scale``); the drive u_t ~ N(0, 0.5^2) is drawn
+    from ``seed``. ``scale`` is clamped to [0.1, 8] and ``length`` to
+    [2, 150]: there even a ReLU recurrence (8^150 ~ 1e135) and a sigmoid
+    one (0.025^150 ~ 1e-240) stay within float64.
+    The default view of :func:`vanishing_explorer` (shown on the website).
+    """
+    scale = float(np.clip(scale, *VANISHING_LIMITS["scale"]))
+    T = int(np.clip(length, *VANISHING_LIMITS["length"]))
+    rng = np.random.default_rng(seed)
+    W_h = jacobians.scaled_orthogonal(VANISHING_H, scale, rng)
+    drive = 0.5 * rng.normal(size=(T, VANISHING_H))
+    zs = jacobians.run_recurrence(W_h, drive, activation).zs
+    jacs = jacobians.step_jacobians(W_h, zs, activation)
+    norms = jacobians.norm_map(jacs)  # [s, t]
+    bound = jacobians.vanishing_bound(W_h, activation, np.arange(T + 1))
+    gamma = get_activation(activation).max_slope
+    fig, (left, right) = plt.subplots(1, 2, figsize=(7, 3.3),
+                                      layout="constrained")
+    label = f"{activation}, measured"
+    plots.plot_norms_by_distance(  # row T, from t = T back to t = 0
+        {label: norms[T, ::-1]}, {label: bound}, ax=left,
+        title=f"$\\gamma\\sigma_{{\\max}}$ = {gamma * scale:.3g}")
+    plots.plot_norm_map(norms, ax=right,
+                        title=f"$T$ = {T}, scale {scale:.3g}")
+    return fig
+
+
+def vanishing_explorer(scale: float = 1.0, activation: str = "tanh", length: int = 60,
+                       seed: int = 0) -> widgets.VBox:
+    """Scale of W_h, activation and length; redraws :func:`vanishing_view`. Chapter 5.
+
+    The scale slider is logarithmic from 0.1 to 8 and the length runs from 2 to 150, the
+    limits :func:`vanishing_view` clamps to, so no setting overflows or crashes.
+    """
+    style = {"description_width": "initial"}
+    controls = {
+        "scale": widgets.FloatLogSlider(value=scale, base=10, min=-1, max=np.log10(8),
+                                        step=0.01, description="scale of W_h",
+                                        style=style),
+        "activation": widgets.Dropdown(value=activation, description="activation",
+                                       options=["tanh", "sigmoid", "relu"]),
+        "length": widgets.IntSlider(value=length, min=2, max=150, description="length T",
+                                    style=style),
+    }
+
+    def draw(scale: float, activation: str, length: int) -> plt.Figure:
+        return vanishing_view(scale, activation, length, seed)
+
+    return explorer(draw, controls)

@@ -45,5 +45,20 @@ from .style import (
 )
 
 # chapter 5 (rnncourse/plots/vanishing.py)
+from .vanishing import (
+    plot_bound_trials,
+    plot_cliff,
+    plot_norm_map,
+    plot_norms_by_distance,
+    plot_power_vs_product,
+    plot_singular_values,
+)
 
 # chapter 6 (rnncourse/plots/diagnosis.py)
+from .diagnosis import (
+    plot_adding_curves,
+    plot_agreement_errors,
+    plot_gradient_histories,
+    plot_input_sensitivity,
+    plot_long_range_share,
+)
