@@ -55,10 +55,3 @@ from .vanishing import (
 )
 
 # chapter 6 (rnncourse/plots/diagnosis.py)
-from .diagnosis import (
-    plot_adding_curves,
-    plot_agreement_errors,
-    plot_gradient_histories,
-    plot_input_sensitivity,
-    plot_long_range_share,
-)
