@@ -423,3 +423,29 @@ def check_jacobian_product(jacobian_product: object) -> bool:
                   detail + ". J_j = diag(f'(z_j)) W_h, with f' from "
                   "rnncourse.activations.get_activation(activation).df; start from the "
                   "identity and multiply J_{t+1}, ..., J_s in turn, each on the left.")
+
+
+# --- Chapter 6: consequences and diagnosis -------------------------------------------------
+
+def check_recent_only_mse(answer: object) -> bool:
+    """Chapter 6: the MSE on the adding problem of the best predictor that uses b only.
+
+    b is the second marked value, a the first; the predictor outputs b + c for the best
+    constant c, so its error is a - c and its MSE Var(a) = 1/12 (for c = E[a] = 1/2).
+    """
+    try:
+        value = float(answer)
+    except (TypeError, ValueError):
+        return report(False, "", f"the answer should be a number; got {answer!r}.")
+    hints = {1 / 6: "1/6 is the constant prediction, which ignores b as well as a.",
+             1 / 3: "that is the MSE of predicting b alone (the error is a, and "
+                    "E[a²] = 1/3); add the best constant for the missing a.",
+             1 / 4: "that is E[a]²: the best constant removes the mean of a, and what "
+                    "is left is its spread."}
+    hint = next((h for v, h in hints.items() if np.isclose(value, v, rtol=1e-3)),
+                "write the error as a - c, choose c to minimise E[(a - c)²], and use "
+                "a ~ U[0, 1].")
+    ok = bool(np.isclose(value, 1 / 12, rtol=1e-3))
+    return report(ok, f"{value:.4f}: with b known, only the spread of a is left, Var(a). "
+                  "A curve that levels off there has learned the recent marker only.",
+                  f"{value:.4g} is not it. {hint}")

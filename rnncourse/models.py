@@ -52,11 +52,12 @@ def make_model(kind: str, D: int, H: int, O: int, readout: str = "last",
     D, H, O = (check_positive(n, v, integer=True)
                for n, v in (("D", D), ("H", H), ("O", O)))
     check_choice("readout", readout, READOUTS)
-    nonlinearity = check_choice("nonlinearity", nonlinearity, ("tanh", "relu"))
+    nonlinearity = check_choice("nonlinearity", nonlinearity,
+                                ("tanh", "relu"))
     if kind != "rnn" and nonlinearity != "tanh":
         raise ValueError(f"nonlinearity applies to kind 'rnn' only; got "
                          f"{nonlinearity!r} with kind {kind!r}")
-    with torch.random.fork_rng(devices=[]):  # the caller's stream is untouched
+    with torch.random.fork_rng(devices=[]):  # leave the caller's stream be
         torch.manual_seed(_seed_int(seed))
         extra = {"nonlinearity": nonlinearity} if kind == "rnn" else {}
         rnn = KINDS[kind](D, H, **extra)

@@ -167,15 +167,16 @@ def adding_problem(T: int, B: int,
                    ) -> tuple[np.ndarray, np.ndarray]:
     """The adding problem: xs (T, B, 2), targets (B, 1).
 
-    Channel 0 holds values ~ U[0, 1]; channel 1 marks two steps with 1, one in
-    the first half (t < T // 2) and one in the second. The target is the sum
-    of the two marked values; predicting the constant 1 gives MSE 1/6
-    (``ADDING_BASELINE``). The modern form of Hochreiter and Schmidhuber's task.
-    Introduced in chapter 6 (consequences and diagnosis).
+    Channel 0 holds values ~ U[0, 1]; channel 1 marks two steps with 1, one
+    in the first half (t < T // 2) and one in the second. The target is the
+    sum of the two marked values; predicting the constant 1 gives MSE 1/6
+    (``ADDING_BASELINE``). The modern form of Hochreiter and Schmidhuber's
+    task. Introduced in chapter 6 (consequences and diagnosis).
     """
-    T, B = check_positive("T", T, integer=True), check_positive("B", B, integer=True)
+    T = check_positive("T", T, integer=True)
+    B = check_positive("B", B, integer=True)
     if T < 2:
-        raise ValueError(f"T must be >= 2 (one marker in each half); got {T}")
+        raise ValueError(f"T must be >= 2 (a marker in each half); got {T}")
     rng = _rng("seed", seed)
     values = rng.uniform(0.0, 1.0, size=(T, B))
     first = rng.integers(0, T // 2, size=B)
@@ -217,10 +218,11 @@ def agreement_length(max_prefix: int = 6, max_nouns: int = 3, max_adjectives: in
     return max_prefix + 1 + max_nouns * (2 + max_adjectives) + 2
 
 
-def agreement_sentences(B: int, nouns: int | None = None, p_attractor: float = 0.1,
-                        max_prefix: int = 6, max_nouns: int = 3, max_adjectives: int = 2,
-                        seed: int | tuple[int, ...] | np.random.Generator = 0
-                        ) -> AgreementData:
+def agreement_sentences(
+        B: int, nouns: int | None = None, p_attractor: float = 0.1,
+        max_prefix: int = 6, max_nouns: int = 3, max_adjectives: int = 2,
+        seed: int | tuple[int, ...] | np.random.Generator = 0
+) -> AgreementData:
     """B sentences "filler* SUBJECT (PREP filler* NOUN)* VERB ." for number agreement.
 
     The subject follows 0..max_prefix fillers, so it has no fixed position. Between

@@ -54,8 +54,12 @@ def as_tensor(a: np.ndarray | torch.Tensor) -> torch.Tensor:
 
 
 def total_grad_norm(model: nn.Module) -> float:
-    """The Euclidean norm of all the parameters' gradients taken together."""
-    grads = [p.grad for p in model.parameters() if p.grad is not None]
+    """The Euclidean norm of all the parameters' gradients taken together.
+
+    Summed in float64, so that float32 gradients whose squares overflow still
+    get a finite norm; Inf or NaN only when a gradient holds one.
+    """
+    grads = [p.grad.double() for p in model.parameters() if p.grad is not None]
     return float(torch.nn.utils.get_total_norm(grads)) if grads else 0.0
 
 
@@ -66,22 +70,24 @@ def evaluate(model: nn.Module, loss_fn: Callable, batch: Batch) -> float:
         return float(loss_fn(model(xs), targets))
 
 
-def train(model: nn.Module, batch: Callable[[int], Batch], loss_fn: Callable,
-          steps: int, lr: float = 3e-3, optimizer: str = "adam",
-          clip_norm: float | None = None, monitor: object = None,
-          eval_batch: Batch | None = None, eval_every: int = 100,
+def train(model: nn.Module, batch: Callable[[int], Batch],
+          loss_fn: Callable, steps: int, lr: float = 3e-3,
+          optimizer: str = "adam", clip_norm: float | None = None,
+          monitor: object = None, eval_batch: Batch | None = None,
+          eval_every: int = 100,
           target: float | None = None) -> TrainResult:
     """Train ``model`` on a fresh ``batch(step) -> (xs, targets)`` per step.
 
-    loss_fn(outputs, targets) -> scalar tensor. After ``backward`` and before
-    clipping, ``monitor.record(step, loss)`` is called if a monitor is given.
+    loss_fn(outputs, targets) -> scalar tensor. After ``backward``, before
+    clipping, ``monitor.record(step, loss)`` is called (if there is one).
     clip_norm: rescale the gradient to this total norm when it is larger.
-    eval_batch: a fixed (xs, targets), evaluated every ``eval_every`` updates
-    and at the end; training stops as "converged" once that loss <= target.
+    eval_batch: a fixed (xs, targets), evaluated every ``eval_every``
+    updates and at the end; the run stops, "converged", once that loss <=
+    target.
     Introduced in chapter 6 (consequences and diagnosis).
     """
-    steps, lr, opt = _check_train(steps, lr, optimizer, clip_norm, eval_every,
-                                  target, eval_batch, model)
+    steps, lr, opt = _check_train(steps, lr, optimizer, clip_norm,
+                                  eval_every, target, eval_batch, model)
     run = _Run()
     for step in range(steps):
         xs, targets = map(as_tensor, batch(step))
@@ -92,16 +98,18 @@ def train(model: nn.Module, batch: Callable[[int], Batch], loss_fn: Callable,
         if monitor is not None:
             monitor.record(step, value)
         if not (math.isfinite(value) and math.isfinite(norm)):
-            what = "loss" if not math.isfinite(value) else "gradient norm"
-            return run.result("diverged", f"stopped at step {step}: the "
-                              f"{what} is {value if what == 'loss' else norm}")
+            what, bad = (("loss", value) if not math.isfinite(value)
+                         else ("gradient norm", norm))
+            message = f"stopped at step {step}: the {what} is {bad}"
+            return run.result("diverged", message)
         run.losses.append(value)
         run.norms.append(norm)
         if clip_norm is not None:
             torch.nn.utils.clip_grad_norm_(model.parameters(), clip_norm)
         opt.step()
         done = step + 1
-        if eval_batch is not None and (done % eval_every == 0 or done == steps):
+        due = done % eval_every == 0 or done == steps
+        if eval_batch is not None and due:
             status = run.evaluate(model, loss_fn, eval_batch, done, target)
             if status is not None:
                 return status

@@ -55,3 +55,11 @@ from .vanishing import (
 )
 
 # chapter 6 (rnncourse/plots/diagnosis.py)
+# isort: split
+from .diagnosis import (
+    plot_adding_curves,
+    plot_agreement_errors,
+    plot_gradient_histories,
+    plot_input_sensitivity,
+    plot_long_range_share,
+)
