@@ -464,7 +464,7 @@ def test_exploding_spikes():
     median = np.median(norms[20:30])
     assert "1 gradient-norm spike(s) above 10x" in f.evidence
     assert f"at step 30, is {50 / median:.3g}x" in f.evidence
-    assert "largest group there is v" in f.evidence and "chapter 7" in f.remedy
+    assert "the largest group norm there: v" in f.evidence and "chapter 7" in f.remedy
     assert diagnose(history(DECAY, norms), spike_factor=100).signs() == {"healthy"}
 
 
@@ -608,7 +608,8 @@ BAD = {
     "groups empty": (lambda: GradientMonitor(MODEL, {}), ValueError, "groups must name"),
     "groups key": (lambda: GradientMonitor(MODEL, {1: ["rnn"]}), TypeError, "groups keys"),
     "groups str": (lambda: GradientMonitor(MODEL, {"a": "rnn"}), TypeError, r"groups\['a'\]"),
-    "groups no list": (lambda: GradientMonitor(MODEL, {"a": []}), TypeError, r"groups\['a'\]"),
+    "groups no list": (lambda: GradientMonitor(MODEL, {"a": []}), ValueError,
+                       r"groups\[.a.\] must hold at least one prefix"),
     "groups prefix": (lambda: GradientMonitor(MODEL, {"a": ["rnn", "lstm"]}), ValueError,
                       r"groups\['a'\] prefix 'lstm' matches no parameter.*rnn.weight_ih_l0"),
     "record step type": (lambda: monitor_with_grads().record(1.5, 1.0), TypeError, "step must"),
