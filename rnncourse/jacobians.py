@@ -118,6 +118,9 @@ def _step(name: str, value: object, T: int) -> int:
 
 def spectral_norms(mats: np.ndarray) -> np.ndarray:
     """||A||_2, the largest singular value, of each matrix of a stack (..., H, H)."""
+    mats = check_array("mats", mats, finite=False)
+    if mats.ndim < 2 or 0 in mats.shape[-2:]:
+        raise ValueError(f"mats must be a matrix or a stack of matrices; got {mats.shape}")
     with np.errstate(over="ignore", invalid="ignore"):
         return np.linalg.svd(mats, compute_uv=False)[..., 0]
 
