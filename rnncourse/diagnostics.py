@@ -525,29 +525,50 @@ def _nonfinite(h: GradientHistory) -> Finding | None:
                    REMEDIES["exploding"])
 
 
+def running_median(x: np.ndarray, window: int) -> np.ndarray:
+    """(N - 1,): for i = 1..N-1 the median of x[i - window:i] (or x[:i]).
+
+    Introduced in chapter 6 (consequences and diagnosis).
+    """
+    x = check_array("x", x, ndim=1, finite=False)
+    window = check_positive("window", window, integer=True)
+    return np.array([np.median(x[max(0, i - window):i])
+                     for i in range(1, x.size)])
+
+
 def _spikes(h: GradientHistory, n: int, factor: float,
             window: int) -> Finding | None:
     """Total norms above ``factor`` x the median of the window before."""
     norms = h.total_norms[:n]
-    if n <= window:
-        return None
-    windows = np.lib.stride_tricks.sliding_window_view(norms[:-1], window)
-    medians = np.median(windows, axis=1)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        ratios = np.where(medians > 0, norms[window:] / medians, 0.0)
+    medians = running_median(norms, window)
+    ratios = np.divide(norms[1:], medians, out=np.zeros(n - 1),
+                       where=medians > 0)
     spikes = np.flatnonzero(ratios > factor)
     if spikes.size == 0:
         return None
     j = spikes[np.argmax(ratios[spikes])]
-    i = window + j
+    i = j + 1
     top = max(h.group_norms, key=lambda g: h.group_norms[g][i],
               default=None)
     where = "" if top is None else f"; the largest group norm there: {top}"
     return Finding("exploding", f"{spikes.size} gradient-norm spike(s) "
-                   f"above {_g(factor)}x the median of the previous "
-                   f"{window} steps; the largest, at step {h.steps[i]}, is "
-                   f"{_g(ratios[j])}x (norm {_g(norms[i])} against a "
-                   f"median of {_g(medians[j])}){where}",
+                   f"above {_g(factor)}x the median of the (up to) "
+                   f"{window} steps before; the largest, at step "
+                   f"{h.steps[i]}, is {_g(ratios[j])}x (norm "
+                   f"{_g(norms[i])} against a median of "
+                   f"{_g(medians[j])}){where}", REMEDIES["exploding"])
+
+
+def _peak(h: GradientHistory, n: int, factor: float) -> Finding | None:
+    """The largest total norm against the median over the whole run."""
+    norms = h.total_norms[:n]
+    median, i = np.median(norms), int(np.argmax(norms))
+    if not median > 0 or norms[i] <= factor * median:
+        return None
+    return Finding("exploding", f"the largest gradient norm, "
+                   f"{_g(norms[i])} at step {h.steps[i]}, is "
+                   f"{_g(norms[i] / median)}x the run's median "
+                   f"{_g(median)} (threshold {_g(factor)}x)",
                    REMEDIES["exploding"])
 
 
@@ -682,18 +703,21 @@ def _check_profiles(history: GradientHistory) -> tuple[list, list]:
 
 def diagnose(history: GradientHistory, *, min_steps: int = 8,
              vanishing_ratio: float = 1e-3, growing_ratio: float = 1e3,
-             floor: float = 1e-3, spike_factor: float = 10.0,
-             spike_window: int = 10, plateau_tol: float = 0.01,
-             baseline: float | None = None, baseline_tol: float = 0.05,
+             floor: float = 1e-3, spike_factor: float = 30.0,
+             spike_window: int = 25, peak_factor: float = 100.0,
+             plateau_tol: float = 0.01, baseline: float | None = None,
+             baseline_tol: float = 0.05,
              erratic_change: float = 0.5) -> Diagnosis:
     """Read the signs of vanishing or exploding gradients off a history.
 
     The rules (each threshold a keyword; heuristics, not proofs):
 
     - exploding: a non-finite loss or gradient norm (the first step is
-      named); or a total norm above ``spike_factor`` (10) times the median
-      of the ``spike_window`` (10) steps before it; or, in the last state
-      profile, ||dL/dh_1|| / ||dL/dh_T|| > ``growing_ratio`` (1e3).
+      named); or a total norm above ``spike_factor`` (30) times the
+      median of the (up to) ``spike_window`` (25) steps before it; or the
+      largest total norm above ``peak_factor`` (100) times the median of
+      the run; or, in the last state profile, ||dL/dh_1|| / ||dL/dh_T||
+      > ``growing_ratio`` (1e3). Findings of one sign are merged.
     - vanishing: that ratio < ``vanishing_ratio`` (1e-3). The horizon
       counts the steps back from T where ||dL/dh_t|| >= ``floor`` (1e-3)
       times ||dL/dh_T|| (``effective_horizon``); None without a profile.
@@ -712,8 +736,8 @@ def diagnose(history: GradientHistory, *, min_steps: int = 8,
     """
     h = check_history(history)
     _check_thresholds(min_steps, vanishing_ratio, growing_ratio, floor,
-                      spike_factor, spike_window, plateau_tol, baseline,
-                      baseline_tol, erratic_change)
+                      spike_factor, spike_window, peak_factor, plateau_tol,
+                      baseline, baseline_tol, erratic_change)
     finite = np.isfinite(h.losses) & np.isfinite(h.total_norms)
     n = int(np.argmin(finite)) if not finite.all() else finite.size
     if n < min_steps and finite.all():
@@ -721,7 +745,8 @@ def diagnose(history: GradientHistory, *, min_steps: int = 8,
                          f"at least {min_steps} (min_steps) for a verdict")
     findings, notes = [_nonfinite(h)], []
     if n >= min_steps:
-        findings.append(_spikes(h, n, spike_factor, spike_window))
+        findings += [_spikes(h, n, spike_factor, spike_window),
+                     _peak(h, n, peak_factor)]
     if h.state_norms:
         findings.append(_profile(h, vanishing_ratio, growing_ratio, floor))
     else:
@@ -741,10 +766,22 @@ def diagnose(history: GradientHistory, *, min_steps: int = 8,
                       floor, notes)
 
 
+def _merged(findings: list[Finding]) -> list[Finding]:
+    """One finding per sign, in order of first appearance."""
+    by_sign: dict[str, Finding] = {}
+    for f in findings:
+        if f.sign in by_sign:
+            first = by_sign[f.sign]
+            first.evidence = f"{first.evidence}; also {f.evidence}"
+        else:
+            by_sign[f.sign] = Finding(f.sign, f.evidence, f.remedy)
+    return list(by_sign.values())
+
+
 def _diagnosis(h: GradientHistory, findings: list[Finding], floor: float,
                notes: list[str]) -> Diagnosis:
     s = h.state_norms[-1] if h.state_norms else None
-    return Diagnosis(findings,
+    return Diagnosis(_merged(findings),
                      None if s is None else effective_horizon(s, floor),
                      steps=int(h.steps.size),
                      T=None if s is None else int(s.size), notes=notes)
@@ -753,7 +790,8 @@ def _diagnosis(h: GradientHistory, findings: list[Finding], floor: float,
 def _check_thresholds(min_steps: int, vanishing_ratio: float,
                       growing_ratio: float, floor: float,
                       spike_factor: float, spike_window: int,
-                      plateau_tol: float, baseline: float | None,
+                      peak_factor: float, plateau_tol: float,
+                      baseline: float | None,
                       baseline_tol: float, erratic_change: float) -> None:
     if check_positive("min_steps", min_steps, integer=True) < 4:
         raise ValueError(f"min_steps must be >= 4 (the plateau rule "
@@ -764,7 +802,8 @@ def _check_thresholds(min_steps: int, vanishing_ratio: float,
             raise ValueError(f"{name} must be a number in (0, 1); "
                              f"got {value!r}")
     for name, value in (("growing_ratio", growing_ratio),
-                        ("spike_factor", spike_factor)):
+                        ("spike_factor", spike_factor),
+                        ("peak_factor", peak_factor)):
         if check_positive(name, value) <= 1:
             raise ValueError(f"{name} must be a number > 1; got {value!r}")
     check_positive("spike_window", spike_window, integer=True)

@@ -25,6 +25,7 @@ from rnncourse.diagnostics import (
     diagnose,
     effective_horizon,
     find_recurrent,
+    running_median,
     state_gradient_norms,
 )
 
@@ -461,19 +462,43 @@ def test_exploding_spikes():
     d = diagnose(history(DECAY, norms))
     assert d.signs() == {"exploding"}
     (f,) = d.findings
-    median = np.median(norms[20:30])
-    assert "1 gradient-norm spike(s) above 10x" in f.evidence
+    median = np.median(norms[5:30])
+    assert "1 gradient-norm spike(s) above 30x" in f.evidence
     assert f"at step 30, is {50 / median:.3g}x" in f.evidence
     assert "the largest group norm there: v" in f.evidence and "chapter 7" in f.remedy
     assert diagnose(history(DECAY, norms), spike_factor=100).signs() == {"healthy"}
 
 
 def test_spike_window_matters():
-    norms = np.array([1.0] * 40 + [100.0] * 15)
+    norms = np.array([1.0] * 40 + [50.0] * 15)
     losses = np.exp(-np.arange(55) / 10)
-    assert "5 gradient-norm spike(s)" in diagnose(history(losses, norms)).findings[0].evidence
+    narrow = diagnose(history(losses, norms), spike_window=10).findings[0].evidence
+    assert narrow.startswith("5 gradient-norm spike(s)") and "up to) 10 steps" in narrow
     wide = diagnose(history(losses, norms), spike_window=30).findings[0].evidence
-    assert "15 gradient-norm spike(s)" in wide and "previous 30 steps" in wide
+    assert wide.startswith("15 gradient-norm spike(s)") and "up to) 30 steps" in wide
+
+
+def test_running_median_closed_form():
+    x = np.array([1.0, 3.0, 2.0, 10.0, 4.0])
+    np.testing.assert_array_equal(running_median(x, 2), [1.0, 2.0, 2.5, 6.0])
+    np.testing.assert_array_equal(running_median(x, 10), [1.0, 2.0, 2.0, 2.5])
+
+
+def test_an_early_peak_is_exploding_and_peak_factor_matters():
+    norms = 1 + 1000 * 0.5 ** np.arange(80)  # huge at the start, then normal
+    d = diagnose(history(DECAY, norms))
+    assert d.signs() == {"exploding"}
+    want = f"the largest gradient norm, 1e+03 at step 0, is {1001 / np.median(norms):.3g}x"
+    assert want in d.findings[0].evidence and "threshold 100x" in d.findings[0].evidence
+    assert diagnose(history(DECAY, norms), peak_factor=2000).signs() == {"healthy"}
+
+
+def test_findings_of_one_sign_are_merged():
+    norms = np.ones(80)
+    norms[40] = 1e4  # a spike and a peak
+    d = diagnose(history(DECAY, norms))
+    (f,) = d.findings
+    assert "1 gradient-norm spike(s)" in f.evidence and "; also the largest" in f.evidence
 
 
 def test_exploding_nan_names_the_step_and_stops_reading_there():
@@ -659,6 +684,8 @@ BAD = {
     "sgn bidirectional": (lambda: state_gradient_norms(nn.GRU(3, 2, bidirectional=True),
                                                        XS.float(), lambda o: o[0].sum()),
                           ValueError, "GRU is bidirectional.*not supported"),
+    "running_median x": (lambda: running_median("a", 3), TypeError, "x must"),
+    "running_median window": (lambda: running_median([1.0], 0), ValueError, "window must"),
     "horizon norms": (lambda: effective_horizon("a"), TypeError, "norms must"),
     "horizon empty": (lambda: effective_horizon([]), ValueError, "norms must hold"),
     "horizon floor": (lambda: effective_horizon([1.0], floor=-1), ValueError, "floor must"),
@@ -685,6 +712,7 @@ THRESHOLDS = [("min_steps", 2.5, TypeError), ("min_steps", 3, ValueError),
               ("vanishing_ratio", 1.0, ValueError), ("vanishing_ratio", "a", TypeError),
               ("floor", 0.0, ValueError), ("growing_ratio", 0.5, ValueError),
               ("spike_factor", 1.0, ValueError), ("spike_factor", None, TypeError),
+              ("peak_factor", 0.5, ValueError), ("peak_factor", "x", TypeError),
               ("spike_window", 0, ValueError), ("spike_window", 2.5, TypeError),
               ("plateau_tol", -0.1, ValueError), ("baseline", float("nan"), ValueError),
               ("baseline", "1/6", TypeError), ("baseline_tol", -1, ValueError),
