@@ -16,6 +16,7 @@ def close_figures():
 def fits_the_column(ax):
     width, _ = ax.figure.get_size_inches()
     assert width <= 7.0
+    ax.figure.canvas.draw()  # every label must render (mathtext knows no \lVert)
     assert ax.get_title() and ax.get_xlabel() and ax.get_ylabel()
 
 

@@ -44,7 +44,7 @@ def plot_input_sensitivity(sensitivity: dict[str, np.ndarray],
     ax.text(T / 2 + 1, ax.get_ylim()[0], "second half", fontsize=8,
             color="0.4", va="bottom")
     ax.set(yscale="log", xlabel="input step $t$",
-           ylabel=r"$\lVert \partial y_T / \partial x_t \rVert$ (log scale)",
+           ylabel=r"$\Vert \partial y_T / \partial x_t \Vert$ (log scale)",
            title="What a trained network's output depends on")
     ax.legend(fontsize=8, loc="lower right")
     return ax
@@ -67,7 +67,7 @@ def plot_long_range_share(ks: np.ndarray, shares: dict[str, np.ndarray],
     for color, (label, share) in zip(COLORS, shares.items()):
         left.plot(ks, share, "o-", ms=3, color=color, label=label)
     left.set(yscale="log", xlabel="distance $k$ (steps back from $T$)",
-             ylabel="share of $\\lVert dL/dW_h \\rVert$ (log)",
+             ylabel="share of $\\Vert dL/dW_h \\Vert$ (log)",
              title="Terms from distance $\\geq k$")
     left.legend(fontsize=8)
     for color, (label, gap) in zip(COLORS[2:], misalignment.items()):
@@ -121,7 +121,7 @@ def plot_gradient_histories(histories: dict[str, tuple[np.ndarray, np.ndarray]],
         ax.plot(np.asarray(steps)[ok], np.asarray(norms)[ok], lw=1,
                 color=color, label=label)
     ax.set(yscale="log", xlabel="training step $n$",
-           ylabel=r"$\lVert \nabla_\theta \mathcal{L} \rVert$ (log scale)",
+           ylabel=r"$\Vert \nabla_\theta \mathcal{L} \Vert$ (log scale)",
            title="Gradient norm during training, as the monitor saw it")
     ax.legend(fontsize=8)
     return ax
