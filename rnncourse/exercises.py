@@ -349,32 +349,35 @@ from . import jacobians  # noqa: E402  (the chapter-5 section; imports stay with
 from .activations import get_activation  # noqa: E402
 
 CH5_W = ((0.9, -1.2, 0.3), (0.4, 0.8, -1.1), (-0.7, 0.2, 1.0))  # the W_h of exercise 5.1
-CH5_K = 10  # the distance of exercise 5.1
+CH5_DISTANCE = 10  # the distance s - t of exercise 5.1
 
 
 def check_vanishing_bound(answer: object, activation: str = "sigmoid",
-                          W: tuple = CH5_W, k: int = CH5_K) -> bool:
-    """Chapter 5: the bound (gamma sigma_max(W))^k on ||dh_{t+k}/dh_t||_2 for ``W``."""
+                          W: tuple = CH5_W, distance: int = CH5_DISTANCE) -> bool:
+    """Chapter 5: the bound (gamma sigma_max(W))^distance on ||dh_s/dh_t||_2, s - t = distance."""
     W = np.asarray(W, dtype=float)
     gamma = get_activation(activation).max_slope
     sigma, rho = jacobians.max_singular_value(W), jacobians.spectral_radius(W)
-    expected = (gamma * sigma) ** k
+    expected = (gamma * sigma) ** distance
+    n = distance
     slips = {
-        sigma ** k: "That is sigma_max^k: multiply by the activation's largest slope gamma.",
-        (gamma * rho) ** k: "That uses the spectral radius (largest |eigenvalue|); the bound "
-                            "uses the largest singular value, np.linalg.norm(W, 2).",
-        (gamma * np.linalg.norm(W)) ** k: "That uses the Frobenius norm; the bound uses the "
-                                          "spectral norm, np.linalg.norm(W, 2).",
-        gamma * sigma ** k: "gamma is raised to the power k too: one f' per step.",
-        (sigma / gamma) ** k: "gamma multiplies sigma_max: it is the largest slope, 1/4 for "
-                              "the sigmoid, not its inverse.",
+        sigma ** n: "That is sigma_max^distance: multiply by the activation's largest "
+                    "slope gamma.",
+        (gamma * rho) ** n: "That uses the spectral radius (largest |eigenvalue|); the "
+                            "bound uses the largest singular value, np.linalg.norm(W, 2).",
+        (gamma * np.linalg.norm(W)) ** n: "That uses the Frobenius norm; the bound uses "
+                                          "the spectral norm, np.linalg.norm(W, 2).",
+        gamma * sigma ** n: "gamma is raised to the power of the distance too: one f' "
+                            "per step.",
+        (sigma / gamma) ** n: "gamma multiplies sigma_max: it is the largest slope, 1/4 "
+                              "for the sigmoid, not its inverse.",
     }
     try:
         value = float(answer)
     except (TypeError, ValueError):
         value = None
     hint = (f"Compute gamma = max |f'| for {activation}, sigma_max = np.linalg.norm(W, 2), "
-            f"then (gamma * sigma_max) ** {k}.")
+            f"then (gamma * sigma_max) ** {distance}.")
     for slip, why in slips.items():
         if value is not None and np.isclose(value, slip, rtol=1e-3) \
                 and not np.isclose(slip, expected, rtol=1e-3):

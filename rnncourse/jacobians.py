@@ -14,6 +14,7 @@ course. The Jacobian of one step is ``J_t = dh_t/dh_{t-1} = diag(f'(z_t)) W_h`` 
 
 Norms are spectral norms ``||A||_2`` (the largest singular value). Pascanu, Mikolov and
 Bengio (2013): with ``gamma = max |f'|``, ``||dh_s/dh_t||_2 <= (gamma sigma_max(W_h))^(s-t)``.
+A distance s - t is written Δ, as on the notation page.
 numpy only. Introduced in chapter 5 (vanishing and exploding gradients).
 """
 
@@ -126,7 +127,7 @@ def spectral_norms(mats: np.ndarray) -> np.ndarray:
 
 
 def norms_by_distance(jacs: np.ndarray) -> np.ndarray:
-    """||dh_T/dh_{T-k}||_2 for every distance k = 0..T: what reaches back k steps.
+    """||dh_T/dh_{T-Δ}||_2 for every distance Δ = 0..T: what reaches back Δ steps.
 
     jacs: (T, H, H). Returns (T + 1,); entry 0 is 1 (the identity). Computed
     by one backward sweep, adding the earliest Jacobian on the right.
@@ -137,8 +138,8 @@ def norms_by_distance(jacs: np.ndarray) -> np.ndarray:
     products = np.empty((T + 1, H, H))
     products[0] = np.eye(H)
     with np.errstate(over="ignore", invalid="ignore"):
-        for k in range(1, T + 1):  # dh_T/dh_{T-k} = (dh_T/dh_{T-k+1}) J_{T-k+1}
-            products[k] = products[k - 1] @ jacs[T - k]
+        for lag in range(1, T + 1):  # dh_T/dh_{T-Δ} = (dh_T/dh_{T-Δ+1}) J_{T-Δ+1}
+            products[lag] = products[lag - 1] @ jacs[T - lag]
     return spectral_norms(products)
 
 
@@ -173,24 +174,24 @@ def spectral_radius(W: np.ndarray) -> float:
 
 
 def vanishing_bound(W_h: np.ndarray, activation: str, distances: np.ndarray) -> np.ndarray:
-    """The bound (gamma sigma_max(W_h))^k on ||dh_s/dh_t||_2 at distance k = s - t.
+    """The bound (gamma sigma_max(W_h))^Δ on ||dh_s/dh_t||_2 at distance Δ = s - t.
 
-    gamma = max |f'| (1 for tanh and ReLU, 1/4 for the sigmoid). distances: (K,)
-    whole numbers >= 0. Returns (K,); inf where the bound exceeds float64.
+    gamma = max |f'| (1 for tanh and ReLU, 1/4 for the sigmoid). distances: (n,)
+    whole numbers >= 0. Returns (n,); inf where the bound exceeds float64.
     Introduced in chapter 5 (vanishing and exploding gradients).
     """
     gamma = get_activation(activation).max_slope
-    k = check_array("distances", distances, ndim=1)
-    if (k < 0).any() or (k != np.round(k)).any():
+    lags = check_array("distances", distances, ndim=1)
+    if (lags < 0).any() or (lags != np.round(lags)).any():
         raise ValueError("distances must be whole numbers >= 0")
     with np.errstate(over="ignore"):
-        return (gamma * max_singular_value(W_h)) ** k
+        return (gamma * max_singular_value(W_h)) ** lags
 
 
 def per_step_factor(norms: np.ndarray) -> float:
-    """The geometric mean factor per step of a norm curve: (norms[K] / norms[0])^(1/K).
+    """The geometric mean factor per step of a curve: (norms[-1] / norms[0])^(1/n).
 
-    norms: (K + 1,) positive, e.g. from :func:`norms_by_distance`; K >= 1.
+    norms: (n + 1,) positive, e.g. from :func:`norms_by_distance`; n >= 1.
     Below 1 the curve vanishes, above 1 it explodes.
     Introduced in chapter 5 (vanishing and exploding gradients).
     """
@@ -227,7 +228,7 @@ class BoundTrials(NamedTuple):
 
     activation: (n,) names; bound_factor: (n,) gamma sigma_max(W_h); factor: (n,)
     measured factor per step, :func:`per_step_factor` over T steps; worst: (n,)
-    the largest ratio ||dh_T/dh_{T-k}||_2 / (gamma sigma_max)^k over k = 1..T.
+    the largest ratio ||dh_T/dh_{T-Δ}||_2 / (gamma sigma_max)^Δ over Δ = 1..T.
     """
 
     activation: np.ndarray
@@ -263,23 +264,23 @@ def bound_trials(n: int, H: int, T: int, seed: int | np.random.Generator,
     return BoundTrials(*(np.array(column) for column in zip(*rows)))
 
 
-def repeated(W: np.ndarray, K: int) -> np.ndarray:
-    """The stack (K, H, H) of K copies of W: :func:`norms_by_distance` of it is ||W^k||_2."""
-    return np.repeat(_square("W", W)[None], check_positive("K", K, integer=True), axis=0)
+def repeated(W: np.ndarray, L: int) -> np.ndarray:
+    """The stack (L, H, H) of L copies of W: :func:`norms_by_distance` of it gives ||W^l||_2."""
+    return np.repeat(_square("W", W)[None], check_positive("L", L, integer=True), axis=0)
 
 
-def same_singular_values(singular_values: np.ndarray, K: int,
+def same_singular_values(singular_values: np.ndarray, L: int,
                          seed: int | np.random.Generator) -> np.ndarray:
-    """K independent symmetric matrices Q_i diag(s) Q_i^T, Q_i random orthogonal.
+    """L independent symmetric matrices Q_l diag(s) Q_l^T, Q_l random orthogonal.
 
-    Every one has the singular values (and eigenvalues) ``s``: (H,). Returns (K, H, H),
-    a feed-forward network's layers, each as large as the recurrent matrix
+    Every one has the singular values (and eigenvalues) ``s``: (H,). Returns (L, H, H),
+    the L layers of a feed-forward network, each as large as the recurrent matrix
     Q diag(s) Q^T. Introduced in chapter 5 (vanishing and exploding gradients).
     """
     s = check_array("singular_values", singular_values, ndim=1)
     if s.shape[0] == 0 or (s < 0).any():
         raise ValueError("singular_values must hold at least one value, all >= 0")
-    K = check_positive("K", K, integer=True)
+    L = check_positive("L", L, integer=True)
     rng = np.random.default_rng(check_seed("seed", seed))
-    Qs = [scaled_orthogonal(len(s), 1.0, rng) for _ in range(K)]
+    Qs = [scaled_orthogonal(len(s), 1.0, rng) for _ in range(L)]
     return np.array([Q @ np.diag(s) @ Q.T for Q in Qs])

@@ -10,14 +10,15 @@ from rnncourse import jacobians as J
 W = np.array(exercises.CH5_W)
 
 
-def bound(gamma=0.25, norm=None, k=exercises.CH5_K):
+def bound(gamma=0.25, norm=None, k=exercises.CH5_DISTANCE):
     return (gamma * (np.linalg.norm(W, 2) if norm is None else norm)) ** k
 
 
 def test_vanishing_bound_accepts_the_right_answer(capsys):
     assert exercises.check_vanishing_bound(bound())
     assert exercises.check_vanishing_bound(bound(1.0), activation="tanh")
-    assert exercises.check_vanishing_bound((0.25 * 2.0) ** 3, W=((2.0, 0.0), (0.0, 1.0)), k=3)
+    assert exercises.check_vanishing_bound((0.25 * 2.0) ** 3, W=((2.0, 0.0), (0.0, 1.0)),
+                                           distance=3)
     assert "Correct" in capsys.readouterr().out
 
 
@@ -25,9 +26,9 @@ def test_vanishing_bound_accepts_the_right_answer(capsys):
     (bound(1.0), "multiply by the activation's largest slope"),
     (bound(norm=J.spectral_radius(W)), "spectral radius"),
     (bound(norm=np.linalg.norm(W)), "Frobenius"),
-    (0.25 * np.linalg.norm(W, 2) ** exercises.CH5_K, "raised to the power k"),
+    (0.25 * np.linalg.norm(W, 2) ** exercises.CH5_DISTANCE, "raised to the power of the distance"),
     (bound(4.0), "not its inverse"),
-    (bound(k=exercises.CH5_K - 1), "(gamma * sigma_max) ** 10"),
+    (bound(k=exercises.CH5_DISTANCE - 1), "(gamma * sigma_max) ** 10"),
     ("0.5", "(gamma * sigma_max) ** 10"),
 ])
 def test_vanishing_bound_rejects_slips_with_a_hint(answer, words, capsys):

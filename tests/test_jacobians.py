@@ -316,11 +316,11 @@ BAD = [
     (lambda: J.bound_trials(2, 2, 2, 0, highest=-1.0), ValueError, "highest"),
     (lambda: J.bound_trials(2, 2, 2, 0, lowest=2.0, highest=1.0), ValueError, "highest"),
     (lambda: J.repeated(np.ones((2, 3)), 3), ValueError, "W"),
-    (lambda: J.repeated(W2, 0), ValueError, "K"),
+    (lambda: J.repeated(W2, 0), ValueError, "L"),
     (lambda: J.same_singular_values(np.array([]), 2, 0), ValueError, "singular_values"),
     (lambda: J.same_singular_values(np.array([-1.0]), 2, 0), ValueError, "singular_values"),
     (lambda: J.same_singular_values(np.ones((2, 2)), 2, 0), ValueError, "singular_values"),
-    (lambda: J.same_singular_values(np.ones(2), 0, 0), ValueError, "K"),
+    (lambda: J.same_singular_values(np.ones(2), 0, 0), ValueError, "L"),
     (lambda: J.same_singular_values(np.ones(2), 2, 1.5), TypeError, "seed"),
 ]
 

@@ -15,24 +15,24 @@ TINY = 1e-300  # norms are clipped here before a log scale (an exact 0 has no lo
 def plot_norms_by_distance(curves: dict[str, np.ndarray],
                            bounds: dict[str, np.ndarray] | None = None,
                            ax: plt.Axes | None = None, title: str = "") -> plt.Axes:
-    """||dh_T/dh_{T-k}|| against the distance k (log scale), with dashed bounds.
+    """||dh_T/dh_{T-Δ}|| against the distance Δ (log scale), with dashed bounds.
 
-    curves: label -> (K + 1,) norms at k = 0..K; bounds: label -> (K + 1,) drawn
+    curves: label -> (n + 1,) norms at Δ = 0..n; bounds: label -> (n + 1,) drawn
     dashed in the colour of the curve with the same label.
     Introduced in chapter 5 (vanishing and exploding gradients).
     """
     ax = new_axes(ax)
     for color, (label, norms) in zip(COLORS, curves.items()):
-        k = np.arange(len(norms))
-        ax.plot(k, np.clip(norms, TINY, None), color=color, label=label)
+        lags = np.arange(len(norms))
+        ax.plot(lags, np.clip(norms, TINY, None), color=color, label=label)
         if bounds and label in bounds:
-            ax.plot(k, np.clip(bounds[label], TINY, 1e300), "--", color=color, lw=1)
+            ax.plot(lags, np.clip(bounds[label], TINY, 1e300), "--", color=color, lw=1)
     if bounds:
         ax.plot([], [], "--", color="0.4", lw=1,
-                label="dashed: bound $(\\gamma\\sigma_{\\max})^k$")
-    ax.set(yscale="log", xlabel="distance $k = T - t$ (steps back)",
+                label="dashed: bound $(\\gamma\\sigma_{\\max})^\\Delta$")
+    ax.set(yscale="log", xlabel="distance $\\Delta = T - t$ (steps back)",
            ylabel="$\\|\\partial h_T / \\partial h_t\\|_2$ (log scale)",
-           title=title or "What reaches back $k$ steps")
+           title=title or "What reaches back $\\Delta$ steps")
     ax.legend(fontsize=8)
     return ax
 
@@ -137,9 +137,9 @@ def plot_cliff(bs: np.ndarray, losses: np.ndarray, grads: np.ndarray, start: flo
 
 def plot_power_vs_product(curves: dict[str, np.ndarray], references: dict[str, np.ndarray],
                           ax: plt.Axes | None = None) -> plt.Axes:
-    """Norms of k-fold products against k (log scale), with dotted reference lines.
+    """Norms of products of L factors against L (log scale), with dotted references.
 
-    curves, references: label -> (K + 1,) values at k = 0..K.
+    curves, references: label -> (n + 1,) values at L = 0..n.
     Introduced in chapter 5 (vanishing and exploding gradients).
     """
     ax = new_axes(ax)
@@ -148,8 +148,8 @@ def plot_power_vs_product(curves: dict[str, np.ndarray], references: dict[str, n
                 label=label)
     for color, (label, ref) in zip(COLORS[3:], references.items()):
         ax.plot(np.arange(len(ref)), ref, ":", color=color, lw=1.5, label=label)
-    ax.set(yscale="log", xlabel="number of factors $k$",
+    ax.set(yscale="log", xlabel="number of factors $L$",
            ylabel="spectral norm of the product (log scale)",
-           title="The same matrix $k$ times vs $k$ independent ones")
+           title="The same matrix $L$ times vs $L$ independent ones")
     ax.legend(fontsize=8)
     return ax
