@@ -38,7 +38,7 @@ def one_unit_states(w: np.ndarray, b: np.ndarray, T: int, h0: float = 0.5,
                     activation: str = "sigmoid") -> np.ndarray:
     """The states h_0, ..., h_T of h_t = w f(h_{t-1}) + b.
 
-    w, b: numbers or arrays that broadcast to a shape P. Returns (T + 1, *P).
+    w, b: numbers or arrays that broadcast to a shape P. Returns ``(T + 1, *P)``.
     A state beyond float64 becomes inf (no warning).
     Introduced in chapter 5 (vanishing and exploding gradients).
     """

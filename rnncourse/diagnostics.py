@@ -725,9 +725,9 @@ def diagnose(history: GradientHistory, *, min_steps: int = 8,
       improves on the quarter before by less than ``plateau_tol`` (0.01),
       relative; given a ``baseline`` (a trivial predictor's loss, 1/6 on
       the adding problem), only if the last quarter is not below
-      baseline - ``baseline_tol`` (0.05) * |baseline|.
-    - erratic: the median over steps of |L_{n+1} - L_n| / the mean of
-      |L_n| and |L_{n+1}| above ``erratic_change`` (0.5).
+      ``baseline - baseline_tol * |baseline|`` (``baseline_tol`` 0.05).
+    - erratic: the median over steps of ``|L_{n+1} - L_n|`` / the mean of
+      ``|L_n|`` and ``|L_{n+1}|`` above ``erratic_change`` (0.5).
     - healthy: none of these.
 
     The loss rules need ``min_steps`` (8) finite steps; a shorter history

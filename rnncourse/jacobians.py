@@ -169,14 +169,14 @@ def max_singular_value(W: np.ndarray) -> float:
 
 
 def spectral_radius(W: np.ndarray) -> float:
-    """rho(W), the largest |eigenvalue|: the growth rate of ||W^k|| as k grows."""
+    """``rho(W)``, the largest ``|eigenvalue|``: the growth rate of ``||W^k||``."""
     return float(np.max(np.abs(np.linalg.eigvals(_square("W", W)))))
 
 
 def vanishing_bound(W_h: np.ndarray, activation: str, distances: np.ndarray) -> np.ndarray:
     """The bound (gamma sigma_max(W_h))^Δ on ||dh_s/dh_t||_2 at distance Δ = s - t.
 
-    gamma = max |f'| (1 for tanh and ReLU, 1/4 for the sigmoid). distances: (n,)
+    ``gamma = max |f'|`` (1 for tanh and ReLU, 1/4 for the sigmoid). distances: (n,)
     whole numbers >= 0. Returns (n,); inf where the bound exceeds float64.
     Introduced in chapter 5 (vanishing and exploding gradients).
     """

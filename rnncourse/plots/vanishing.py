@@ -108,7 +108,7 @@ def plot_singular_values(values: dict[str, np.ndarray], lines: dict[str, float],
 def plot_cliff(bs: np.ndarray, losses: np.ndarray, grads: np.ndarray, start: float,
                landed: float, axes: tuple[plt.Axes, plt.Axes] | None = None
                ) -> tuple[plt.Axes, plt.Axes]:
-    """The loss along a line of b (left) and |dL/db| there (right, log scale).
+    """The loss along a line of b (left) and ``|dL/db|`` there (right, log scale).
 
     start: the b a gradient step starts from; landed: where that step lands
     (drawn as an arrow off the panel when it lies outside the line).
