@@ -71,3 +71,17 @@ def test_gradient_histories_skip_non_finite_norms():
     np.testing.assert_array_equal(ax.lines[1].get_xdata(), [0, 1])
     assert ax.get_yscale() == "log"
     fits_the_column(ax)
+
+
+def test_every_figure_draws_on_the_axes_it_is_given():
+    fig, axes = plt.subplots(1, 6, figsize=(7, 2))
+    curve = (np.arange(2), np.ones(2))
+    assert plots.plot_adding_curves({"a": curve}, 1 / 6, ax=axes[0]) is axes[0]
+    assert plots.plot_input_sensitivity({"a": np.ones(4)}, ax=axes[1]) is axes[1]
+    assert plots.plot_agreement_errors(np.arange(2), np.ones(2) / 2, 0.0,
+                                       ax=axes[2]) is axes[2]
+    assert plots.plot_gradient_histories({"a": curve}, ax=axes[3]) is axes[3]
+    pair = plots.plot_long_range_share(np.arange(1, 3), {"a": np.ones(2)},
+                                       {"b": np.ones(2)}, axes=(axes[4], axes[5]))
+    assert pair == (axes[4], axes[5])
+    assert all(ax.lines or ax.patches for ax in axes)

@@ -41,12 +41,12 @@ def plot_input_sensitivity(sensitivity: dict[str, np.ndarray],
                 color=color, label=label)
     T = max(len(v) for v in sensitivity.values())
     ax.axvline(T / 2 + 0.5, color="0.6", ls=":", lw=1)
-    ax.text(T / 2 + 1, ax.get_ylim()[0], "second half", fontsize=8,
-            color="0.4", va="bottom")
+    ax.text(T / 2 + 1, 0.03, "second half $\\rightarrow$", fontsize=8,
+            color="0.4", va="bottom", transform=ax.get_xaxis_transform())
     ax.set(yscale="log", xlabel="input step $t$",
            ylabel=r"$\Vert \partial y_T / \partial x_t \Vert$ (log scale)",
            title="What a trained network's output depends on")
-    ax.legend(fontsize=8, loc="lower right")
+    ax.legend(fontsize=8, loc="upper left", bbox_to_anchor=(0.02, 0.86))
     return ax
 
 
