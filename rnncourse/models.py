@@ -11,7 +11,7 @@ from __future__ import annotations
 import torch
 from torch import nn
 
-from .validation import check_choice, check_positive, check_seed
+from .validation import check_choice, check_int_seed, check_positive
 
 KINDS = {"rnn": nn.RNN, "lstm": nn.LSTM, "gru": nn.GRU}
 READOUTS = ("last", "all")
@@ -58,15 +58,8 @@ def make_model(kind: str, D: int, H: int, O: int, readout: str = "last",
         raise ValueError(f"nonlinearity applies to kind 'rnn' only; got "
                          f"{nonlinearity!r} with kind {kind!r}")
     with torch.random.fork_rng(devices=[]):  # leave the caller's stream be
-        torch.manual_seed(_seed_int(seed))
+        torch.manual_seed(check_int_seed("seed", seed))
         extra = {"nonlinearity": nonlinearity} if kind == "rnn" else {}
         rnn = KINDS[kind](D, H, **extra)
         head = nn.Linear(H, O)
     return SequenceModel(rnn, head, readout)
-
-
-def _seed_int(seed: object) -> int:
-    seed = check_seed("seed", seed)
-    if not isinstance(seed, int):
-        raise TypeError("seed must be an int; got a numpy Generator")
-    return seed

@@ -95,6 +95,14 @@ def check_seed(name: str, seed: object) -> int | np.random.Generator:
     return int(seed)
 
 
+def check_int_seed(name: str, seed: object) -> int:
+    """Return ``seed`` after checking it is an int >= 0 (torch seeds take no Generator)."""
+    seed = check_seed(name, seed)
+    if not isinstance(seed, int):
+        raise TypeError(f"{name} must be an int for torch; got a numpy Generator")
+    return seed
+
+
 def check_int_ids(name: str, ids: object, V: int, ndim: int | None = None) -> np.ndarray:
     """Return ``ids`` as an int64 array after checking they are integer class ids in [0, V)."""
     if not isinstance(ids, (np.ndarray, list, tuple)):
