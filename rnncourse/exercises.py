@@ -452,3 +452,73 @@ def check_recent_only_mse(answer: object) -> bool:
     return report(ok, f"{value:.4f}: with b known, only the spread of a is left, Var(a). "
                   "A curve that levels off there has learned the recent marker only.",
                   f"{value:.4g} is not it. {hint}")
+
+
+# --- Chapter 9: skip connections and normalisation -----------------------------------------
+
+def check_residual_gain(answer: object) -> bool:
+    """Chapter 9: dh_T/dh_{T-10} of h_t = h_{t-1} + tanh(w h_{t-1} + u_t), w = 1/2.
+
+    Every pre-activation is 0, so f' = 1 and each step multiplies by
+    1 + f' w = 3/2: the answer is 1.5^10, about 57.7.
+    """
+    try:
+        value = float(answer)
+    except (TypeError, ValueError):
+        return report(False, "", f"the answer should be a number; got {answer!r}.")
+    hints = {0.5 ** 10: "that is the Elman RNN's product: the residual step's derivative "
+                        "is 1 + f'(z) w, not f'(z) w.",
+             1.0: "that is the identity path alone; the branch adds f'(z) w at every step.",
+             1.5: "that is one step; the distance is 10 steps, and the chain rule "
+                  "multiplies the factors of all of them.",
+             6.0: "the chain rule multiplies the per-step factors; it does not add them."}
+    hint = next((h for v, h in hints.items() if np.isclose(value, v, rtol=1e-3)),
+                "differentiate one step, h_t = h_{t-1} + tanh(w h_{t-1} + u_t), with "
+                "respect to h_{t-1} at z = 0, then chain 10 such steps.")
+    ok = bool(np.isclose(value, 1.5 ** 10, rtol=1e-3))
+    return report(ok, f"{value:.4g} = 1.5^10: each step multiplies by 1 + w = 1.5, so "
+                  "the identity term that stops vanishing can make the product grow.",
+                  f"{value:.4g} is not it. {hint}")
+
+
+def _reference_layer_norm(a: np.ndarray, g: np.ndarray, b: np.ndarray,
+                          eps: float = 1e-5) -> np.ndarray:
+    mu = a.mean(axis=-1, keepdims=True)
+    return g * (a - mu) / np.sqrt(a.var(axis=-1, keepdims=True) + eps) + b
+
+
+def _layer_norm_variants() -> dict[str, Callable]:
+    """Common mistakes, each with the hint that names it."""
+    def batch_norm(a, g, b, eps=1e-5):
+        return g * (a - a.mean(0)) / np.sqrt(a.var(0) + eps) + b
+
+    def unbiased(a, g, b, eps=1e-5):
+        mu = a.mean(-1, keepdims=True)
+        return g * (a - mu) / np.sqrt(a.var(-1, ddof=1, keepdims=True) + eps) + b
+
+    def no_eps(a, g, b, eps=1e-5):
+        return _reference_layer_norm(a, g, b, 0.0)
+
+    return {"you normalised each unit over the batch (axis 0): that is batch "
+            "normalisation. Layer normalisation uses each example's H units "
+            "(the last axis)": batch_norm,
+            "the variance divides by H, not H - 1 (ddof=0, numpy's default)": unbiased,
+            "add eps to the variance inside the square root": no_eps}
+
+
+def check_layer_norm(layer_norm: object) -> bool:
+    """Chapter 9: layer_norm(a (B, H), g (H,), b (H,), eps=1e-5) -> (B, H), in numpy."""
+    rng = np.random.default_rng(9)
+    cases = [(rng.normal(size=(B, H)) * s + 1, rng.uniform(0.5, 2, H), rng.normal(size=H))
+             for B, H, s in ((4, 6, 1.0), (3, 5, 0.01), (1, 8, 3.0))]
+    ok, detail = compare_function(layer_norm, _reference_layer_norm, cases,
+                                  name="layer_norm")
+    if not ok:
+        for hint, variant in _layer_norm_variants().items():
+            if compare_function(layer_norm, variant, cases[:2])[0]:  # B > 1
+                detail += f": {hint}"
+                break
+    return report(ok, detail + ". Each example is standardised over its own units, "
+                  "so the result does not depend on the batch.",
+                  detail + ". Over the last axis: subtract the mean, divide by "
+                  "sqrt(variance + eps), then multiply by g and add b.")

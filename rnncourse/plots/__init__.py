@@ -10,7 +10,8 @@ figure, whichever module holds it:
 - :mod:`.style`: the style, axes and animation helpers;
 - :mod:`.foundations`: Part I (chapters 1-2);
 - :mod:`.recurrent`: Part II (chapters 3-4);
-- :mod:`.vanishing`: chapter 5; :mod:`.diagnosis`: chapter 6.
+- :mod:`.vanishing`: chapter 5; :mod:`.diagnosis`: chapter 6;
+  :mod:`.skip`: chapter 9.
 """
 
 from .foundations import (
@@ -62,4 +63,13 @@ from .diagnosis import (
     plot_gradient_histories,
     plot_input_sensitivity,
     plot_long_range_share,
+)
+
+# chapter 9 (rnncourse/plots/skip.py)
+# isort: split
+from .skip import (
+    plot_first_layer_by_depth,
+    plot_gradient_by_distance,
+    plot_state_norms,
+    plot_training_curves,
 )
