@@ -454,6 +454,70 @@ def check_recent_only_mse(answer: object) -> bool:
                   f"{value:.4g} is not it. {hint}")
 
 
+# --- Chapter 8: initialisation and activations ---------------------------------------------
+
+def check_he_edge(answer: object) -> bool:
+    """Chapter 8: the largest singular value of a large He-normal (H, H) W_h.
+
+    Its entries have variance 2/H, so sigma_max -> 2 sqrt(H * 2/H) = 2 sqrt(2)
+    by the quarter-circle law; its spectral radius is sqrt(2).
+    """
+    try:
+        value = float(answer)
+    except (TypeError, ValueError):
+        return report(False, "", f"the answer should be a number; got {answer!r}.")
+    hints = {np.sqrt(2): "that is the spectral radius, the largest |eigenvalue| "
+                         "(the circular law); singular values reach twice as far.",
+             2.0: "that is the edge for variance 1/H (Xavier on a square matrix); "
+                  "He doubles the variance.",
+             4.0: "the edge grows with the standard deviation, the square root of "
+                  "the variance, not with the variance itself."}
+    hint = next((h for v, h in hints.items() if np.isclose(value, v, rtol=1e-3)),
+                "use sigma_max = 2 sqrt(H v) with He's variance v = 2/H.")
+    ok = bool(np.isclose(value, 2 * np.sqrt(2), rtol=1e-3))
+    return report(ok, f"{value:.4f}: so a He-normal W_h stretches some directions "
+                  "by almost 3 per step and shrinks others to almost 0.",
+                  f"{value:.4g} is not it. {hint}")
+
+
+def _orthogonal_cases() -> list[tuple[int, float]]:
+    return [(1, 1.0), (3, 1.0), (8, 0.5), (16, 2.0)]
+
+
+def check_orthogonal_init(orthogonal: object) -> bool:
+    """Chapter 8: a learner's ``orthogonal(H, gain, rng) -> (H, H)``.
+
+    Right when every result has all its singular values equal to ``gain``
+    (W W^T = gain^2 I) and different generators give different matrices.
+    """
+    if not callable(orthogonal):
+        raise TypeError(f"the answer must be a function; got {type(orthogonal).__name__}")
+    draws = {}
+    for H, gain in _orthogonal_cases():
+        try:
+            W = np.asarray(orthogonal(H, gain, np.random.default_rng(H)), dtype=float)
+        except Exception as err:  # the learner's code failed: say how, do not crash
+            return report(False, "", f"orthogonal raised {type(err).__name__}: {err}")
+        if W.shape != (H, H):
+            return report(False, "", f"orthogonal({H}, ...) returned shape {W.shape}; "
+                          f"expected ({H}, {H}).")
+        s = np.linalg.svd(W, compute_uv=False)
+        if np.allclose(s, 1.0) and gain != 1.0:
+            return report(False, "", "the singular values are 1, not gain: multiply "
+                          "the orthogonal matrix by gain.")
+        if not np.allclose(s, gain, rtol=1e-8):
+            return report(False, "", f"the singular values of orthogonal({H}, {gain}) "
+                          f"run from {s.min():.3g} to {s.max():.3g}; all should equal "
+                          f"{gain}. Take Q from np.linalg.qr of a Gaussian matrix.")
+        draws[H] = W
+    other = np.asarray(orthogonal(8, 0.5, np.random.default_rng(99)), dtype=float)
+    if np.allclose(other, draws[8]):
+        return report(False, "", "two different generators gave the same matrix: draw "
+                      "it from rng (the identity is orthogonal, but not random).")
+    return report(True, "every matrix has all its singular values equal to gain, "
+                  "and each generator draws a different one.", "")
+
+
 # --- Chapter 9: skip connections and normalisation -----------------------------------------
 
 def check_residual_gain(answer: object) -> bool:

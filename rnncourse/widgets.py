@@ -19,7 +19,7 @@ from IPython.display import Image
 from matplotlib.animation import FuncAnimation
 from matplotlib.figure import Figure
 
-from . import jacobians, plots
+from . import jacobians, plots, recurrent_init
 from .activations import get_activation
 from .descent import gradient_descent, quadratic_1d
 from .feedforward import chain_bound, chain_mlp, hidden_gradients
@@ -229,5 +229,72 @@ def vanishing_explorer(scale: float = 1.0, activation: str = "tanh", length: int
 
     def draw(scale: float, activation: str, length: int) -> plt.Figure:
         return vanishing_view(scale, activation, length, seed)
+
+    return explorer(draw, controls)
+
+# --- Chapter 8: initialisation and activations --------------------------------------------
+
+INIT_LIMITS = {"gain": (0.25, 4.0), "length": (2, 150)}  # every setting stays finite
+INIT_H = 32  # units of the explorer's recurrence
+INIT_ACTIVATIONS = ("tanh", "relu", "leaky_relu")
+
+
+def init_view(init_name: str = "orthogonal", gain: float = 1.0,
+              activation: str = "tanh", length: int = 60,
+              seed: int = 0) -> plt.Figure:
+    """The singular values of W_h and the gradient norm against distance.
+
+    W_h (32, 32) comes from ``init_name`` times ``gain``; the right panel is
+    the median over 5 draws of W_h and drive (u_t ~ N(0, 0.5^2)) of
+    ``||dh_T/dh_{T-Δ}||_2``, with the factor per step. ``gain`` is clamped
+    to [0.25, 4] and ``length`` to [2, 150], where every curve stays within
+    float64. The default view of :func:`init_explorer` (on the website).
+    """
+    gain = float(np.clip(gain, *INIT_LIMITS["gain"]))
+    T = int(np.clip(length, *INIT_LIMITS["length"]))
+    W_h = recurrent_init.recurrent_weight(init_name, INIT_H, seed, gain)
+    curves = recurrent_init.gradient_curves(init_name, activation, INIT_H,
+                                            T, seed, gain)
+    median = np.median(curves, axis=0)
+    fig, (left, right) = plt.subplots(1, 2, figsize=(7, 3.3),
+                                      layout="constrained")
+    plots.plot_spectra({f"{init_name}, gain {gain:.3g}":
+                        recurrent_init.singular_values(W_h)}, ax=left)
+    left.set_title("Singular values of $W_h$")
+    left.set_ylim(bottom=0)
+    factor = (jacobians.per_step_factor(median) if median[-1] > 0
+              else 0.0)
+    plots.plot_norms_by_distance(
+        {f"{activation}, median of 5": median}, ax=right,
+        title=f"$T$ = {T}: factor {factor:.3g} per step")
+    return fig
+
+
+def init_explorer(init_name: str = "orthogonal", gain: float = 1.0,
+                  activation: str = "tanh", length: int = 60,
+                  seed: int = 0) -> widgets.VBox:
+    """Initialiser, gain, activation and length; redraws :func:`init_view`.
+
+    The gain slider is logarithmic from 0.25 to 4 and the length runs from 2
+    to 150, the limits :func:`init_view` clamps to. Chapter 8.
+    """
+    style = {"description_width": "initial"}
+    controls = {
+        "init_name": widgets.Dropdown(
+            value=init_name, description="W_h",
+            options=list(recurrent_init.RECURRENT_INITS)),
+        "gain": widgets.FloatLogSlider(
+            value=gain, base=10, min=np.log10(0.25), max=np.log10(4.0),
+            step=0.01, description="gain", style=style),
+        "activation": widgets.Dropdown(value=activation,
+                                       description="activation",
+                                       options=list(INIT_ACTIVATIONS)),
+        "length": widgets.IntSlider(value=length, min=2, max=150,
+                                    description="length T", style=style),
+    }
+
+    def draw(init_name: str, gain: float, activation: str,
+             length: int) -> plt.Figure:
+        return init_view(init_name, gain, activation, length, seed)
 
     return explorer(draw, controls)

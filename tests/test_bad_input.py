@@ -21,6 +21,7 @@ from hypothesis import strategies as st
 from rnncourse import activations as A
 from rnncourse import feedforward as ff
 from rnncourse import init, tasks, text
+from rnncourse import recurrent_init as RI
 from rnncourse.numpy_rnn import init_params
 
 RNG = np.random.default_rng
@@ -30,6 +31,7 @@ Y5 = np.array([0.0, 1.0, 1.0, 0.0, 1.0])
 VOCAB = text.CharVocab.from_text("ab ")
 PARAMS = init_params(VOCAB.size, 4, VOCAB.size)
 IDS = VOCAB.encode("ab ab ba")
+RUN = RI.TrainResult("budget", "", np.zeros(0), np.zeros(0), np.array([25]), np.array([0.1]))
 
 
 def mutated(**changes) -> ff.MLP:
@@ -84,6 +86,18 @@ WHOLE = {
     "noisy_periodic T": (lambda v: tasks.noisy_periodic(v, 2), "T"),
     "noisy_periodic B": (lambda v: tasks.noisy_periodic(4, v), "B"),
     "lagged_windows w": (lambda v: tasks.lagged_windows(np.ones((6, 2, 1)), v), "w"),
+    # chapter 8: recurrent_init
+    "entry_variance H": (lambda v: RI.entry_variance("he_normal", v), "H"),
+    "quarter_circle_edge H": (lambda v: RI.quarter_circle_edge(0.1, v), "H"),
+    "relu_factor H": (lambda v: RI.relu_factor(0.1, v), "H"),
+    "recurrent_weight H": (lambda v: RI.recurrent_weight("orthogonal", v, 0), "H"),
+    "gradient_curves H": (lambda v: RI.gradient_curves("orthogonal", "tanh", v, 3, 0), "H"),
+    "gradient_curves T": (lambda v: RI.gradient_curves("orthogonal", "tanh", 4, v, 0), "T"),
+    "gradient_curves trials": (lambda v: RI.gradient_curves("orthogonal", "tanh", 4, 3, 0,
+                                                            trials=v), "trials"),
+    "elman_model D": (lambda v: RI.elman_model(v, 4, 1), "D"),
+    "elman_model H": (lambda v: RI.elman_model(2, v, 1), "H"),
+    "elman_model O": (lambda v: RI.elman_model(2, 4, v), "O"),
 }
 BAD_WHOLE = [(math.nan, ValueError, "finite"), (math.inf, ValueError, "finite"),
              (-math.inf, ValueError, "finite"), (np.float64("nan"), ValueError, "finite"),
@@ -110,6 +124,13 @@ POSITIVE = {
                            "temperature"),
     "noisy_periodic period": (lambda v: tasks.noisy_periodic(4, 2, period=v), "period"),
     "saturated fraction": (lambda v: A.saturated(np.zeros(3), "tanh", fraction=v), "fraction"),
+    "entry_variance gain": (lambda v: RI.entry_variance("he_normal", 4, v), "gain"),
+    "quarter_circle_edge variance": (lambda v: RI.quarter_circle_edge(v, 4), "variance"),
+    "relu_factor variance": (lambda v: RI.relu_factor(v, 4), "variance"),
+    "recurrent_weight gain": (lambda v: RI.recurrent_weight("he_normal", 4, 0, v), "gain"),
+    "gradient_curves gain": (lambda v: RI.gradient_curves("orthogonal", "tanh", 4, 3, 0, v),
+                             "gain"),
+    "elman_model gain": (lambda v: RI.elman_model(2, 4, 1, gain=v), "gain"),
 }
 BAD_POSITIVE = [(math.nan, ValueError, "finite"), (math.inf, ValueError, "finite"),
                 (0.0, ValueError, "> 0"), (-1.0, ValueError, "> 0"),
@@ -128,6 +149,11 @@ REAL = {
     "first_layer_gradient x": (lambda v: ff.first_layer_gradient([2], "tanh", x=v), "x"),
     "insurance_data noise": (lambda v: tasks.insurance_data(5, noise=v), "noise"),
     "noisy_periodic noise": (lambda v: tasks.noisy_periodic(4, 2, noise=v), "noise"),
+    "relu_factor slope": (lambda v: RI.relu_factor(0.1, 4, v), "slope"),
+    "gradient_curves drive_scale": (lambda v: RI.gradient_curves("orthogonal", "tanh", 4, 3, 0,
+                                                                 drive_scale=v), "drive_scale"),
+    "steps_to_reach level": (lambda v: RI.steps_to_reach(RUN, v), "level"),
+    "describe_reached level": (lambda v: RI.describe_reached({"a": RUN}, v), "level"),
 }
 BAD_REAL = [(math.nan, ValueError, "finite"), (math.inf, ValueError, "finite"),
             (-math.inf, ValueError, "finite"), (True, TypeError, "got bool"),
@@ -170,6 +196,7 @@ ARRAYS = {
     "insurance_score raw": (lambda v: tasks.insurance_score(v), "raw"),
     "one_step_pairs series": (lambda v: tasks.one_step_pairs(v), "series"),
     "lagged_windows series": (lambda v: tasks.lagged_windows(v, 2), "series"),
+    "singular_values W": (lambda v: RI.singular_values(v), "W"),
 }
 BAD_ARRAYS = [("abc", TypeError, "numpy array; got str"), (None, TypeError, "got NoneType"),
               ({1: 2}, TypeError, "got dict"), (np.array([1 + 2j]), TypeError, "complex128"),
@@ -203,6 +230,9 @@ SEEDS = {
     "sample seed": (lambda v: text.sample(PARAMS, VOCAB, "a", 2, seed=v), "seed"),
     "insurance_data seed": (lambda v: tasks.insurance_data(5, seed=v), "seed"),
     "noisy_periodic seed": (lambda v: tasks.noisy_periodic(4, 2, seed=v), "seed"),
+    "recurrent_weight seed": (lambda v: RI.recurrent_weight("orthogonal", 3, v), "seed"),
+    "gradient_curves seed": (lambda v: RI.gradient_curves("orthogonal", "tanh", 3, 2, v), "seed"),
+    "elman_model seed": (lambda v: RI.elman_model(2, 3, 1, seed=v), "seed"),
 }
 BAD_SEEDS = [(-1, ValueError, ">= 0"), (1.5, TypeError, "int or a numpy Generator; got float"),
              ("0", TypeError, "got str"), (True, TypeError, "got bool"),
@@ -241,6 +271,14 @@ OBJECTS = {
     "chain_mlp activation": (lambda v: ff.chain_mlp(2, v), "activation"),
     "chain_bound activation": (lambda v: ff.chain_bound(2, v), "activation"),
     "init_weight name": (lambda v: init.init_weight(v, 3, 3, RNG(0)), "init"),
+    "entry_variance name": (lambda v: RI.entry_variance(v, 4), "init"),
+    "recurrent_weight name": (lambda v: RI.recurrent_weight(v, 4, 0), "init"),
+    "gradient_curves name": (lambda v: RI.gradient_curves(v, "tanh", 4, 3, 0), "init"),
+    "gradient_curves activation": (lambda v: RI.gradient_curves("orthogonal", v, 4, 3, 0),
+                                   "activation"),
+    "elman_model activation": (lambda v: RI.elman_model(2, 4, 1, v), "activation"),
+    "elman_model init_name": (lambda v: RI.elman_model(2, 4, 1, init_name=v), "init_name"),
+    "steps_to_reach run": (lambda v: RI.steps_to_reach(v, 0.05), "run"),
     "load_text name": (lambda v: text.load_text(v), "name"),
     "mlp_forward net": (lambda v: ff.mlp_forward(v, X3), "net"),
     "mlp_backward net": (lambda v: ff.mlp_backward(v, [], np.ones((5, 1))), "net"),
@@ -454,6 +492,15 @@ SPECIFIC = [
      "^series needs at least one series"),
     ("window as long as the series", lambda: tasks.lagged_windows(np.ones((3, 2, 1)), 3),
      ValueError, "^series of T = 3 steps has no window of w = 3"),
+    # recurrent_init (chapter 8)
+    ("singular values of an empty matrix", lambda: RI.singular_values(np.zeros((0, 3))),
+     ValueError, "^W must have at least one row and column"),
+    ("describe no run", lambda: RI.describe_reached({}, 0.05), TypeError,
+     "^runs must be a non-empty dict"),
+    ("describe a run that is not one", lambda: RI.describe_reached({"a": 3}, 0.05), TypeError,
+     r"^runs\['a'\] must be a training.TrainResult; got int"),
+    ("describe runs of another type", lambda: RI.describe_reached([RUN], 0.05), TypeError,
+     "^runs must be a non-empty dict: label -> TrainResult; got list"),
 ]
 
 
@@ -508,6 +555,11 @@ FUZZED = {  # name -> (function, valid arguments)
     "noisy_periodic": (tasks.noisy_periodic, (4, 2, 16.0, 0.3, 0)),
     "one_step_pairs": (tasks.one_step_pairs, (np.ones((3, 2, 1)),)),
     "lagged_windows": (tasks.lagged_windows, (np.ones((5, 2, 1)), 2)),
+    "entry_variance": (RI.entry_variance, ("he_normal", 4, 1.0)),
+    "quarter_circle_edge": (RI.quarter_circle_edge, (0.1, 4)),
+    "relu_factor": (RI.relu_factor, (0.1, 4, 0.0)),
+    "singular_values": (RI.singular_values, (np.ones((2, 3)),)),
+    "recurrent_weight": (RI.recurrent_weight, ("orthogonal", 3, 0, 1.0)),
 }
 
 

@@ -11,7 +11,7 @@ figure, whichever module holds it:
 - :mod:`.foundations`: Part I (chapters 1-2);
 - :mod:`.recurrent`: Part II (chapters 3-4);
 - :mod:`.vanishing`: chapter 5; :mod:`.diagnosis`: chapter 6;
-  :mod:`.skip`: chapter 9.
+  :mod:`.initialization`: chapter 8; :mod:`.skip`: chapter 9.
 """
 
 from .foundations import (
@@ -63,6 +63,14 @@ from .diagnosis import (
     plot_gradient_histories,
     plot_input_sensitivity,
     plot_long_range_share,
+)
+
+# chapter 8 (rnncourse/plots/initialization.py)
+# isort: split
+from .initialization import (
+    plot_curves_by_init,
+    plot_spectra,
+    plot_training_by_init,
 )
 
 # chapter 9 (rnncourse/plots/skip.py)
