@@ -571,7 +571,7 @@ def _layer_norm_variants() -> dict[str, Callable]:
 
 
 def check_layer_norm(layer_norm: object) -> bool:
-    """Chapter 9: layer_norm(a (B, H), g (H,), b (H,), eps=1e-5) -> (B, H), in numpy."""
+    """Chapter 9: layer_norm(z (B, H), g (H,), b (H,), eps=1e-5) -> (B, H), in numpy."""
     rng = np.random.default_rng(9)
     cases = [(rng.normal(size=(B, H)) * s + 1, rng.uniform(0.5, 2, H), rng.normal(size=H))
              for B, H, s in ((4, 6, 1.0), (3, 5, 0.01), (1, 8, 3.0))]

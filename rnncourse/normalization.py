@@ -5,12 +5,12 @@ layer normalisation standardises each example over its H units, so it
 works the same for one sequence or many and at every step. The cell
 normalises the summed inputs of a step, then applies f:
 
-    a_t = W_h h_{t-1} + W_x x_t,
-    h_t = f(g * (a_t - mu_t) / sigma_t + b),
+    z_t = W_h h_{t-1} + W_x x_t,
+    h_t = f(g * (z_t - mu_t) / sigma_t + b),
 
-with mu_t, sigma_t the mean and standard deviation of a_t over its H
+with mu_t, sigma_t the mean and standard deviation of z_t over its H
 units (sigma_t = sqrt(var + eps)), g the learned gain and b the learned
-bias, both (H,). Multiplying W_h and W_x by c > 0 leaves h_t unchanged.
+bias, both (H,). Ba et al. write a_t for z_t. Multiplying W_h and W_x by c > 0 leaves h_t unchanged.
 Introduced in chapter 9 (skip connections and normalisation).
 """
 
@@ -25,17 +25,17 @@ from .validation import check_int_seed, check_positive
 EPS = 1e-5  # as torch.nn.LayerNorm
 
 
-def layer_norm(a: torch.Tensor, g: torch.Tensor, b: torch.Tensor,
+def layer_norm(z: torch.Tensor, g: torch.Tensor, b: torch.Tensor,
                eps: float = EPS) -> torch.Tensor:
-    """g * (a - mean) / sqrt(var + eps) + b, over the last axis of a.
+    """g * (z - mean) / sqrt(var + eps) + b, over the last axis of z.
 
-    a: (B, H); g, b: (H,). The variance divides by H (not H - 1), as
+    z: (B, H); g, b: (H,). The variance divides by H (not H - 1), as
     ``torch.nn.LayerNorm`` does. Unchecked (a teaching block).
     Introduced in chapter 9 (skip connections and normalisation).
     """
-    mu = a.mean(dim=-1, keepdim=True)
-    var = ((a - mu) ** 2).mean(dim=-1, keepdim=True)
-    return g * (a - mu) / torch.sqrt(var + eps) + b
+    mu = z.mean(dim=-1, keepdim=True)
+    var = ((z - mu) ** 2).mean(dim=-1, keepdim=True)
+    return g * (z - mu) / torch.sqrt(var + eps) + b
 
 
 class LayerNormCell(nn.Module):
@@ -66,5 +66,5 @@ class LayerNormCell(nn.Module):
 
     def forward(self, x: torch.Tensor, h: torch.Tensor) -> torch.Tensor:
         """x: (B, D), h: (B, H) -> the next state (B, H)."""
-        a = self.W_h(h) + self.W_x(x)
-        return self.f(layer_norm(a, self.g, self.b))
+        z = self.W_h(h) + self.W_x(x)
+        return self.f(layer_norm(z, self.g, self.b))

@@ -78,8 +78,10 @@ def plot_training_curves(curves: dict[str, tuple[np.ndarray, np.ndarray]],
     Log scale. Introduced in chapter 9.
     """
     ax = new_axes(ax, figsize=(7, 3.6))
-    for color, (label, (steps, mse)) in zip(COLORS, curves.items()):
-        ax.plot(steps, mse, color=color, lw=1.6, label=label)
+    styles = ("-", "--", "-.", ":")  # curves near the baseline overlap
+    for color, ls, (label, (steps, mse)) in zip(COLORS, styles * 2,
+                                                curves.items()):
+        ax.plot(steps, mse, color=color, ls=ls, lw=1.6, label=label)
     ax.axhline(baseline, color="0.4", ls="--", lw=1.2,
                label=f"constant prediction ({baseline:.3f})")
     ax.set(yscale="log", xlabel="training step $n$",
