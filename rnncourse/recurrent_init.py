@@ -185,8 +185,8 @@ def steps_to_reach(run: TrainResult, level: float) -> int | None:
 
 def describe_reached(runs: dict[str, TrainResult], level: float) -> str:
     """Whether and when each run's held-out loss got below ``level``, in
-    words: "A got below 0.05 after 350 steps; B did not (lowest held-out
-    loss 0.160)". runs: label -> run record with evaluations.
+    words: "A got below 0.05 after 350 steps; B did not get below 0.05
+    (lowest held-out loss 0.160)". runs: label -> run record.
     Introduced in chapter 8 (initialisation and activations).
     """
     if not isinstance(runs, dict) or not runs:
@@ -195,14 +195,14 @@ def describe_reached(runs: dict[str, TrainResult], level: float) -> str:
     parts = []
     for label, run in runs.items():
         if not isinstance(run, TrainResult):
-            raise TypeError(f"runs[{label!r}] must be a training.TrainResult;"
-                            f" got {type(run).__name__}")
+            raise TypeError(f"runs[{label!r}] must be a training."
+                            f"TrainResult; got {type(run).__name__}")
         step = steps_to_reach(run, level)
         if step is not None:
             parts.append(f"{label} got below {level:g} after {step} steps")
         elif run.eval_losses.size:
-            parts.append(f"{label} did not (lowest held-out loss "
-                         f"{run.eval_losses.min():.3f})")
+            parts.append(f"{label} did not get below {level:g} (lowest "
+                         f"held-out loss {run.eval_losses.min():.3f})")
         else:
-            parts.append(f"{label} did not (no evaluation)")
+            parts.append(f"{label} has no evaluation")
     return "; ".join(parts)

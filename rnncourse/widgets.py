@@ -232,6 +232,7 @@ def vanishing_explorer(scale: float = 1.0, activation: str = "tanh", length: int
 
     return explorer(draw, controls)
 
+
 # --- Chapter 8: initialisation and activations --------------------------------------------
 
 INIT_LIMITS = {"gain": (0.25, 4.0), "length": (2, 150)}  # every setting stays finite

@@ -253,8 +253,8 @@ def test_describe_reached_says_when_or_how_close():
     runs = {"A": run_with([0.2, 0.04], [25, 50]),
             "B": run_with([0.3, 0.16], [25, 50]), "C": run_with([], [])}
     text = recurrent_init.describe_reached(runs, 0.05)
-    assert text == ("A got below 0.05 after 50 steps; B did not (lowest "
-                    "held-out loss 0.160); C did not (no evaluation)")
+    assert text == ("A got below 0.05 after 50 steps; B did not get below "
+                    "0.05 (lowest held-out loss 0.160); C has no evaluation")
     assert recurrent_init.describe_reached(runs, 0.25).startswith(
         "A got below 0.25 after 25 steps; B got below 0.25 after 50 steps")
     with pytest.raises(TypeError, match="runs must be a non-empty dict"):
