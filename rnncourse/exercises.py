@@ -454,6 +454,80 @@ def check_recent_only_mse(answer: object) -> bool:
                   f"{value:.4g} is not it. {hint}")
 
 
+# --- Chapter 7: taming exploding gradients ------------------------------------------------
+
+def _reference_clip(g: np.ndarray, c: float) -> np.ndarray:
+    norm = float(np.sqrt(np.sum(np.square(g))))
+    return g * min(1.0, c / norm) if norm > 0 else g.copy()
+
+
+def _clip_cases() -> list[tuple[np.ndarray, float]]:
+    rng = np.random.default_rng(7)
+    return [(np.array([3.0, 4.0]), 1.0), (np.array([0.3, -0.4]), 1.0),
+            (rng.normal(size=(3, 4)) * 10, 2.0), (rng.normal(size=5) * 1e4, 0.5)]
+
+
+def check_clip_by_norm(clip: object) -> bool:
+    """Chapter 7: a learner's ``clip(g, c)``, Algorithm 1 of Pascanu et al.
+
+    g: an array of any shape (the whole gradient), c > 0. Right when it
+    rescales g to norm c if ``||g|| > c``, leaves it alone otherwise, and
+    returns zeros (not NaN) for a zero gradient. torch's eps of 1e-6 in the
+    denominator is accepted.
+    """
+    cases = _clip_cases()
+    ok, detail = compare_function(clip, _reference_clip, cases, rtol=1e-5,
+                                  name="clip")
+    if not ok:
+        mistakes = {"you clamped each entry (clipping by value); rescale the "
+                    "whole vector instead": lambda g, c: np.clip(g, -c, c),
+                    "a gradient already shorter than c must stay as it is; "
+                    "only rescale when ||g|| > c":
+                    lambda g, c: g * c / np.sqrt(np.sum(g * g))}
+        detail += next((f": {hint}" for hint, wrong in mistakes.items()
+                        if compare_function(clip, wrong, cases[:2])[0]), "")
+    elif not _finite_on_zero(clip):
+        ok, detail = False, "clip(zeros, c) is not all zeros: guard the division"
+    return report(ok, detail + ". Rescaling keeps the direction.",
+                  detail + ". Compute norm = sqrt(sum(g**2)) and multiply g by "
+                  "min(1, c / norm).")
+
+
+def _finite_on_zero(clip: Callable) -> bool:
+    with np.errstate(all="ignore"):
+        try:
+            out = np.asarray(clip(np.zeros(3), 1.0), dtype=float)
+        except Exception:  # the learner's code failed on zeros
+            return False
+    return out.shape == (3,) and bool((out == 0).all())
+
+
+def check_longest_value_step(answer: object, lr: float = 0.2, c: float = 0.01,
+                             P: int = 1185) -> bool:
+    """Chapter 7: the longest SGD step when each of P entries is clipped at c.
+
+    Every entry of the clipped gradient is at most c in size, so its norm is
+    at most c sqrt(P), and the step lr times that.
+    """
+    try:
+        value = float(answer)
+    except (TypeError, ValueError):
+        return report(False, "", f"the answer should be a number; got {answer!r}.")
+    want = lr * c * np.sqrt(P)
+    hints = {lr * c: "that is the bound for clipping by norm at c; by value, "
+                     "every one of the P entries can be c at once.",
+             c * np.sqrt(P): "the step is the learning rate times the gradient.",
+             lr * c * P: "the norm of a vector whose P entries are all c is "
+                         "c sqrt(P), not c P."}
+    hint = next((h for v, h in hints.items() if np.isclose(value, v, rtol=1e-3)),
+                "the worst case is every entry at +-c: take the norm of that "
+                "vector and multiply by the learning rate.")
+    ok = bool(np.isclose(value, want, rtol=1e-3))
+    return report(ok, f"{value:.4g}: the bound grows with the number of "
+                  "parameters, sqrt(P) times the norm clipping bound.",
+                  f"{value:.4g} is not it. {hint}")
+
+
 # --- Chapter 8: initialisation and activations ---------------------------------------------
 
 def check_he_edge(answer: object) -> bool:

@@ -171,3 +171,181 @@ def test_bad_input_names_the_argument(kwargs, error, name):
     args = dict(model=linear_model(), batch=linear_data, loss_fn=mse, steps=2) | kwargs
     with pytest.raises(error, match=name):
         training.train(**args)
+
+
+# --- chapter 7: clipping by value, penalty, checkpoints, resume, seed, progress ---
+
+def test_clip_value_is_the_hand_written_clamp_and_flags_clipped_steps():
+    model, reference = linear_model(), linear_model()
+    result = training.train(model, lambda s: linear_data(s, 10.0), mse, steps=1,
+                            lr=0.1, optimizer="sgd", clip_value=0.5)
+    x, y = linear_data(0, 10.0)
+    mse(reference(x), y).backward()
+    assert max(p.grad.abs().max() for p in reference.parameters()) > 0.5
+    with torch.no_grad():
+        for p in reference.parameters():
+            p -= 0.1 * p.grad.clamp(-0.5, 0.5)
+    for p, q in zip(model.parameters(), reference.parameters()):
+        torch.testing.assert_close(p, q)
+    assert result.clipped.tolist() == [True]
+    calm = training.train(linear_model(), linear_data, mse, 3, lr=1e-3, clip_value=1e6)
+    assert calm.clipped.tolist() == [False] * 3
+
+
+def test_clipped_flags_follow_the_norm_threshold():
+    result = training.train(linear_model(), lambda s: linear_data(s, 10.0), mse, 5,
+                            lr=1e-3, clip_norm=1.0)
+    np.testing.assert_array_equal(result.clipped, result.grad_norms > 1.0)
+    free = training.train(linear_model(), linear_data, mse, 3, lr=1e-3)
+    assert not free.clipped.any() and np.isnan(free.penalties).all()
+
+
+def test_penalty_is_added_to_the_loss_and_recorded():
+    def penalty(model, xs, targets):
+        return 0.5 * model.weight.square().sum()
+
+    model, reference = linear_model(), linear_model()
+    result = training.train(model, linear_data, mse, 1, lr=0.1, optimizer="sgd",
+                            penalty=penalty)
+    x, y = linear_data(0)
+    loss = mse(reference(x), y)
+    extra = 0.5 * reference.weight.square().sum()
+    (loss + extra).backward()
+    with torch.no_grad():
+        for p in reference.parameters():
+            p -= 0.1 * p.grad
+    for p, q in zip(model.parameters(), reference.parameters()):
+        torch.testing.assert_close(p, q)
+    np.testing.assert_allclose(result.losses, [loss.item()], rtol=1e-6)  # the task loss
+    np.testing.assert_allclose(result.penalties, [extra.item()], rtol=1e-6)
+
+
+def test_a_non_finite_penalty_stops_the_run():
+    result = training.train(linear_model(), linear_data, mse, 5,
+                            penalty=lambda m, x, y: m.weight.sum() * float("nan"))
+    assert result.status == "diverged" and "penalty is nan" in result.message
+
+
+def diverging(model, **kwargs):
+    return training.train(model, lambda s: linear_data(s, 100.0), mse, 500, lr=10.0,
+                          optimizer="sgd", **kwargs)
+
+
+def test_a_diverged_run_loads_its_last_good_checkpoint(tmp_path):
+    path = tmp_path / "run.pt"
+    plain = diverging(linear_model())
+    n = len(plain.losses)  # the step at which it stops
+    model = linear_model()
+    result = diverging(model, checkpoint=path, checkpoint_every=2)
+    last = n - n % 2  # the last multiple of 2 that was reached
+    assert result.status == "diverged" and result.restored == last
+    assert f"stopped at step {n}" in result.message
+    assert f"restored the checkpoint of step {last}" in result.message
+    again = linear_model()  # replay the first `last` steps without a checkpoint
+    training.train(again, lambda s: linear_data(s, 100.0), mse, last, lr=10.0,
+                   optimizer="sgd")
+    for p, q in zip(model.parameters(), again.parameters()):
+        assert torch.equal(p, q)
+        assert torch.isfinite(p).all()
+
+
+def test_the_spike_guard_stops_before_the_norm_passes_it(tmp_path):
+    plain = diverging(linear_model())
+    limit = 10 * plain.grad_norms[0]
+    first_above = int(np.argmax(plain.grad_norms > limit))
+    model = linear_model()
+    result = diverging(model, guard_norm=limit, checkpoint=tmp_path / "g.pt",
+                       checkpoint_every=1)
+    assert result.status == "diverged" and len(result.losses) == first_above
+    assert f"stopped at step {first_above}" in result.message
+    assert "above guard_norm" in result.message
+    assert result.restored == first_above  # the state before the spiking step
+    np.testing.assert_array_equal(result.losses, plain.losses[:first_above])
+
+
+def test_a_held_out_divergence_also_loads_the_checkpoint(tmp_path):
+    def batch(step):  # finite training data; the held-out batch holds an Inf
+        return linear_data(step)
+
+    held_out = (torch.full((4, 3), float("inf")), torch.zeros(4, 1))
+    result = training.train(linear_model(), batch, mse, 10, eval_batch=held_out,
+                            eval_every=4, checkpoint=tmp_path / "h.pt",
+                            checkpoint_every=2)
+    assert result.status == "diverged" and result.restored == 4
+    assert "held-out loss" in result.message
+
+
+def test_resume_continues_exactly_where_the_checkpoint_left_off(tmp_path):
+    path = tmp_path / "ckpt.pt"
+    whole_model = linear_model()
+    whole = training.train(whole_model, linear_data, mse, 20, lr=1e-2)
+    model = linear_model()
+    training.train(model, linear_data, mse, 10, lr=1e-2, checkpoint=path,
+                   checkpoint_every=10)
+    other = linear_model(seed=5)  # different weights: all must come from the file
+    rest = training.train(other, linear_data, mse, 20, lr=1e-2, resume=path)
+    assert rest.start == 10 and rest.steps.tolist() == list(range(10, 20))
+    np.testing.assert_array_equal(rest.losses, whole.losses[10:])
+    for p, q in zip(other.parameters(), whole_model.parameters()):
+        assert torch.equal(p, q)
+
+
+def test_resume_uses_the_new_learning_rate(tmp_path):
+    path = tmp_path / "ckpt.pt"
+    training.train(linear_model(), linear_data, mse, 4, lr=1e-2, optimizer="sgd",
+                   checkpoint=path, checkpoint_every=4)
+    slow, fast = linear_model(), linear_model()
+    training.train(slow, linear_data, mse, 5, lr=1e-4, optimizer="sgd", resume=path)
+    training.train(fast, linear_data, mse, 5, lr=1e-1, optimizer="sgd", resume=path)
+    assert not torch.equal(slow.weight, fast.weight)
+
+
+def test_seed_makes_a_random_model_deterministic():
+    def run(seed):
+        torch.manual_seed(123 + (seed or 0))  # a different global state each call
+        model = nn.Sequential(nn.Linear(3, 8), nn.Dropout(0.5), nn.Linear(8, 1))
+        with torch.no_grad():
+            for p in model.parameters():
+                p.fill_(0.1)
+        return training.train(model, linear_data, mse, 5, seed=seed).losses
+
+    np.testing.assert_array_equal(run(1), run(1))
+    assert not np.array_equal(run(1), run(2))
+
+
+def test_progress_bar_is_off_by_default_and_shows_on_request(capsys):
+    training.train(linear_model(), linear_data, mse, 3)
+    quiet = capsys.readouterr()
+    assert quiet.out == "" and quiet.err == ""
+    training.train(linear_model(), linear_data, mse, 3, progress=True)
+    assert "/3 [" in capsys.readouterr().err  # a tqdm bar on stderr
+
+
+def test_history_feeds_diagnose():
+    from rnncourse import diagnostics
+    result = training.train(linear_model(), linear_data, mse, 40, lr=1e-2)
+    history = result.history()
+    assert history.steps.tolist() == list(range(40))
+    np.testing.assert_array_equal(history.total_norms, result.grad_norms)
+    assert isinstance(diagnostics.diagnose(history), diagnostics.Diagnosis)
+
+
+@pytest.mark.parametrize("kwargs, error, name", [
+    (dict(clip_value=0.0), ValueError, "clip_value"),
+    (dict(clip_value="big"), TypeError, "clip_value"),
+    (dict(clip_value=1.0, clip_norm=1.0), ValueError, "clip_value and clip_norm"),
+    (dict(penalty=3.0), TypeError, "penalty"),
+    (dict(checkpoint_every=0), ValueError, "checkpoint_every"),
+    (dict(checkpoint_every=2.5), TypeError, "checkpoint_every"),
+    (dict(checkpoint=5), TypeError, "path"),
+    (dict(resume="/nonexistent/ckpt.pt"), ValueError, "path"),
+    (dict(resume=3), TypeError, "path"),
+    (dict(guard_norm=0.0), ValueError, "guard_norm"),
+    (dict(guard_norm="high"), TypeError, "guard_norm"),
+    (dict(seed=-1), ValueError, "seed"),
+    (dict(seed=1.5), TypeError, "seed"),
+])
+def test_bad_chapter_7_input_names_the_argument(kwargs, error, name):
+    args = dict(model=linear_model(), batch=linear_data, loss_fn=mse, steps=2) | kwargs
+    with pytest.raises(error, match=name):
+        training.train(**args)

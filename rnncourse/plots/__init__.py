@@ -11,6 +11,7 @@ figure, whichever module holds it:
 - :mod:`.foundations`: Part I (chapters 1-2);
 - :mod:`.recurrent`: Part II (chapters 3-4);
 - :mod:`.vanishing`: chapter 5; :mod:`.diagnosis`: chapter 6;
+  :mod:`.clipping`: chapter 7;
   :mod:`.initialization`: chapter 8; :mod:`.skip`: chapter 9.
 """
 
@@ -63,6 +64,15 @@ from .diagnosis import (
     plot_gradient_histories,
     plot_input_sensitivity,
     plot_long_range_share,
+)
+
+# chapter 7 (rnncourse/plots/clipping.py)
+# isort: split
+from .clipping import (
+    plot_clip_angles,
+    plot_clipped_cliff,
+    plot_clipping_runs,
+    plot_state_gradient_profiles,
 )
 
 # chapter 8 (rnncourse/plots/initialization.py)
