@@ -79,3 +79,22 @@ def test_layout_matches_torch_linear_and_fans_are_not_swapped():
     # each output row is a unit-norm direction in input space when fan_out <= fan_in
     Q = init.orthogonal(12, 5, np.random.default_rng(3))
     np.testing.assert_allclose(Q @ Q.T, np.eye(5), atol=1e-12)
+
+
+def test_orthogonal_is_uniform_over_orthogonal_matrices():
+    """Haar: every entry of a random orthogonal 3 x 3 matrix has mean 0 and variance 1/3.
+    Without the sign fix, LAPACK's QR makes Q[0, 0] = -|a_11| / ||a_1||, always negative."""
+    rng = np.random.default_rng(4)
+    draws = np.array([init.orthogonal(3, 3, rng) for _ in range(4000)])
+    np.testing.assert_allclose(draws.mean(axis=0), 0.0, atol=0.03)
+    np.testing.assert_allclose((draws ** 2).mean(axis=0), 1 / 3, atol=0.02)
+
+
+@pytest.mark.parametrize("fan_in, fan_out", [(16, 16), (40, 10), (10, 40)])
+def test_orthogonal_mean_square_is_the_closed_form(fan_in, fan_out):
+    """Orthonormal rows or columns: the squared entries sum to min(n_in, n_out) exactly."""
+    W = init.orthogonal(fan_in, fan_out, np.random.default_rng(2), gain=0.5)
+    assert np.sum(W ** 2) == pytest.approx(0.25 * min(fan_in, fan_out), rel=1e-12)
+    small = min(fan_in, fan_out)
+    gram = W.T @ W if fan_out >= fan_in else W @ W.T
+    np.testing.assert_allclose(gram, 0.25 * np.eye(small), atol=1e-12)
