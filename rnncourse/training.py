@@ -135,7 +135,8 @@ def train(model: nn.Module, batch: Callable[[int], Batch],
     rules = _Rules(loss_fn, penalty, monitor,
                    _Clip(clip_norm, clip_value), guard_norm)
     run = _Run(start=start)
-    for step in tqdm(range(start, steps), disable=not progress, leave=False):
+    bar = tqdm(range(start, steps), disable=not progress, leave=False)
+    for step in bar:
         stop = _step(model, opt, rules, run, step, batch(step))
         if stop is not None:
             return _finish(run, "diverged", stop, checkpoint, model, opt)
