@@ -15,13 +15,17 @@ import warnings
 
 import numpy as np
 import pytest
+import torch
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from rnncourse import activations as A
+from rnncourse import cells, init, tasks, text
 from rnncourse import feedforward as ff
-from rnncourse import init, tasks, text
+from rnncourse import normalization as LN
 from rnncourse import recurrent_init as RI
+from rnncourse import residual as RS
+from rnncourse import residual_mlp as RM
 from rnncourse.numpy_rnn import init_params
 
 RNG = np.random.default_rng
@@ -32,6 +36,8 @@ VOCAB = text.CharVocab.from_text("ab ")
 PARAMS = init_params(VOCAB.size, 4, VOCAB.size)
 IDS = VOCAB.encode("ab ab ba")
 RUN = RI.TrainResult("budget", "", np.zeros(0), np.zeros(0), np.array([25]), np.array([0.1]))
+RNN = cells.Recurrent(cells.ElmanCell(2, 3))
+XS = torch.zeros(4, 2, 2)
 
 
 def mutated(**changes) -> ff.MLP:
@@ -98,6 +104,11 @@ WHOLE = {
     "elman_model D": (lambda v: RI.elman_model(v, 4, 1), "D"),
     "elman_model H": (lambda v: RI.elman_model(2, v, 1), "H"),
     "elman_model O": (lambda v: RI.elman_model(2, 4, v), "O"),
+    # chapter 9: residual, normalization
+    "ResidualCell D": (lambda v: RS.ResidualCell(v, 4), "D"),
+    "ResidualCell H": (lambda v: RS.ResidualCell(2, v), "H"),
+    "LayerNormCell D": (lambda v: LN.LayerNormCell(v, 4), "D"),
+    "LayerNormCell H": (lambda v: LN.LayerNormCell(2, v), "H"),
 }
 BAD_WHOLE = [(math.nan, ValueError, "finite"), (math.inf, ValueError, "finite"),
              (-math.inf, ValueError, "finite"), (np.float64("nan"), ValueError, "finite"),
@@ -131,6 +142,7 @@ POSITIVE = {
     "gradient_curves gain": (lambda v: RI.gradient_curves("orthogonal", "tanh", 4, 3, 0, v),
                              "gain"),
     "elman_model gain": (lambda v: RI.elman_model(2, 4, 1, gain=v), "gain"),
+    "ResidualCell scale": (lambda v: RS.ResidualCell(2, 4, scale=v), "scale"),
 }
 BAD_POSITIVE = [(math.nan, ValueError, "finite"), (math.inf, ValueError, "finite"),
                 (0.0, ValueError, "> 0"), (-1.0, ValueError, "> 0"),
@@ -197,6 +209,10 @@ ARRAYS = {
     "one_step_pairs series": (lambda v: tasks.one_step_pairs(v), "series"),
     "lagged_windows series": (lambda v: tasks.lagged_windows(v, 2), "series"),
     "singular_values W": (lambda v: RI.singular_values(v), "W"),
+    "residual_forward X": (lambda v: RM.residual_forward(NET, v), "X"),
+    "residual_loss_and_grads X": (lambda v: RM.residual_loss_and_grads(NET, v, Y5), "X"),
+    "residual_loss_and_grads y": (lambda v: RM.residual_loss_and_grads(NET, X3, v), "y"),
+    "residual_backward dout": (lambda v: RM.residual_backward(NET, CACHE, v), "dout"),
 }
 BAD_ARRAYS = [("abc", TypeError, "numpy array; got str"), (None, TypeError, "got NoneType"),
               ({1: 2}, TypeError, "got dict"), (np.array([1 + 2j]), TypeError, "complex128"),
@@ -233,6 +249,8 @@ SEEDS = {
     "recurrent_weight seed": (lambda v: RI.recurrent_weight("orthogonal", 3, v), "seed"),
     "gradient_curves seed": (lambda v: RI.gradient_curves("orthogonal", "tanh", 3, 2, v), "seed"),
     "elman_model seed": (lambda v: RI.elman_model(2, 3, 1, seed=v), "seed"),
+    "ResidualCell seed": (lambda v: RS.ResidualCell(2, 3, seed=v), "seed"),
+    "LayerNormCell seed": (lambda v: LN.LayerNormCell(2, 3, seed=v), "seed"),
 }
 BAD_SEEDS = [(-1, ValueError, ">= 0"), (1.5, TypeError, "int or a numpy Generator; got float"),
              ("0", TypeError, "got str"), (True, TypeError, "got bool"),
@@ -279,6 +297,19 @@ OBJECTS = {
     "elman_model activation": (lambda v: RI.elman_model(2, 4, 1, v), "activation"),
     "elman_model init_name": (lambda v: RI.elman_model(2, 4, 1, init_name=v), "init_name"),
     "steps_to_reach run": (lambda v: RI.steps_to_reach(v, 0.05), "run"),
+    "ResidualCell activation": (lambda v: RS.ResidualCell(2, 4, v), "activation"),
+    "LayerNormCell activation": (lambda v: LN.LayerNormCell(2, 4, v), "activation"),
+    "state_gradients rnn": (lambda v: RS.state_gradients(v, XS, torch.sum), "rnn"),
+    "state_gradients loss_fn": (lambda v: RS.state_gradients(RNN, XS, v), "loss_fn"),
+    "state_norms rnn": (lambda v: RS.state_norms(v, XS), "rnn"),
+    "skips net": (lambda v: RM.skips(v), "net"),
+    "skips residual": (lambda v: RM.skips(NET, v), "residual"),
+    "residual_forward net": (lambda v: RM.residual_forward(v, X3), "net"),
+    "residual_forward residual": (lambda v: RM.residual_forward(NET, X3, v), "residual"),
+    "residual_backward cache": (lambda v: RM.residual_backward(NET, v, np.ones((5, 1))),
+                                "cache"),
+    "residual_loss_and_grads residual": (
+        lambda v: RM.residual_loss_and_grads(NET, X3, Y5, v), "residual"),
     "load_text name": (lambda v: text.load_text(v), "name"),
     "mlp_forward net": (lambda v: ff.mlp_forward(v, X3), "net"),
     "mlp_backward net": (lambda v: ff.mlp_backward(v, [], np.ones((5, 1))), "net"),
@@ -501,6 +532,18 @@ SPECIFIC = [
      r"^runs\['a'\] must be a training.TrainResult; got int"),
     ("describe runs of another type", lambda: RI.describe_reached([RUN], 0.05), TypeError,
      "^runs must be a non-empty dict: label -> TrainResult; got list"),
+    # residual, residual_mlp, normalization (chapter 9)
+    ("xs of the wrong width", lambda: RS.state_gradients(RNN, torch.zeros(4, 2, 5), torch.sum),
+     ValueError, r"^xs must be a tensor of shape \(T, B, 2\)"),
+    ("a loss that is not a scalar", lambda: RS.state_gradients(RNN, XS, lambda h: h),
+     ValueError, "^loss_fn must return a scalar tensor"),
+    ("xs a numpy array", lambda: RS.state_norms(RNN, np.zeros((4, 2, 2))), ValueError,
+     "^xs must be a tensor"),
+    ("a residual net of two outputs",
+     lambda: RM.residual_loss_and_grads(ff.init_mlp([3, 4, 2]), X3, Y5), ValueError,
+     "^net must have one output"),
+    ("a cache from another net", lambda: RM.residual_backward(OTHER, CACHE, np.ones((5, 1))),
+     ValueError, "^cache must come from mlp_forward with this net"),
 ]
 
 
@@ -560,6 +603,10 @@ FUZZED = {  # name -> (function, valid arguments)
     "relu_factor": (RI.relu_factor, (0.1, 4, 0.0)),
     "singular_values": (RI.singular_values, (np.ones((2, 3)),)),
     "recurrent_weight": (RI.recurrent_weight, ("orthogonal", 3, 0, 1.0)),
+    "skips": (RM.skips, (NET, True)),
+    "residual_forward": (RM.residual_forward, (NET, X3, True)),
+    "residual_backward": (RM.residual_backward, (NET, CACHE, np.ones((5, 1)), True)),
+    "residual_loss_and_grads": (RM.residual_loss_and_grads, (NET, X3, Y5, True)),
 }
 
 
