@@ -91,6 +91,8 @@ def test_parameters_start_as_ba_et_al_and_seed_matters():
     cell = normalization.LayerNormCell(3, 4, seed=0)
     assert torch.equal(cell.g, torch.ones(4)) and torch.equal(cell.b, torch.zeros(4))
     assert cell.W_x.bias is None and cell.W_h.bias is None
+    assert cell.W_x.weight.shape == (4, 3) and cell.W_h.weight.shape == (4, 4)
+    assert (cell.D, cell.H) == (3, 4)
     assert all(p.abs().max() <= 0.5 for p in (cell.W_h.weight, cell.W_x.weight))
     other = normalization.LayerNormCell(3, 4, seed=1)
     assert not torch.equal(cell.W_h.weight, other.W_h.weight)

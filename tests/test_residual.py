@@ -66,6 +66,8 @@ def test_same_draw_as_the_elman_cell_and_seed_matters():
     assert not torch.equal(a.W_h.weight, c.W_h.weight)
     x, h = torch.randn(5, 2), torch.randn(5, 4)
     torch.testing.assert_close(a(x, h), h + b(x, h))  # the residual of the Elman step
+    d = residual.ResidualCell(3, 5)
+    assert d.W_x.weight.shape == (5, 3) and d.W_h.weight.shape == (5, 5) and (d.D, d.H) == (3, 5)
 
 
 def test_activation_matters():
