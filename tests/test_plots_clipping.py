@@ -41,20 +41,30 @@ def test_clipping_runs_draw_losses_norms_and_a_cross_where_a_run_diverged():
     cross = [line for line in right.lines if line.get_marker() == "x"]
     assert len(cross) == 1 and cross[0].get_ydata()[0] == 1e10
     assert left.get_yscale() == right.get_yscale() == "log"
+    assert left.get_ylim()[1] == 100.0
+    assert plots.plot_clipping_runs(runs, 1 / 6, mse_max=5.0)[0].get_ylim()[1] == 5.0
     labels = [t.get_text() for t in left.figure.legends[0].get_texts()]
     assert labels == ["free", "clipped", "constant prediction"]
     fits_the_column(left)
     fits_the_column(right)
 
 
-def test_clipped_cliff_draws_the_line_and_each_path():
+def test_clipped_cliff_draws_the_line_the_iterates_inside_and_every_loss():
     bs = np.linspace(-1, 1, 5)
-    ax = plots.plot_clipped_cliff(bs, bs ** 2 + 1, {"κ = 1": (np.array([0.5]),
-                                                             np.array([1.25]))})
-    np.testing.assert_array_equal(ax.lines[0].get_xdata(), bs)
-    np.testing.assert_array_equal(ax.lines[1].get_xdata(), [0.5])
-    assert ax.get_yscale() == "log"
-    fits_the_column(ax)
+    paths = {"free": (np.array([0.5, 300.0]), np.array([1.25, 9e4])),
+             "ξ = 1": (np.array([0.5, 0.2]), np.array([1.25, 1.04]))}
+    left, right = plots.plot_clipped_cliff(bs, bs ** 2 + 1, paths)
+    np.testing.assert_array_equal(left.lines[0].get_xdata(), bs)
+    np.testing.assert_array_equal(left.lines[1].get_xdata(), [0.5])  # 300 is outside
+    np.testing.assert_array_equal(right.lines[0].get_ydata(), [1.25, 9e4])
+    np.testing.assert_array_equal(right.lines[1].get_xdata(), [0, 1])
+    assert left.get_yscale() == right.get_yscale() == "log"
+    assert [t.get_text() for t in right.get_legend().get_texts()] == ["free", "ξ = 1"]
+    fits_the_column(left)
+    fits_the_column(right)
+    sparse = plots.plot_clipped_cliff(bs, bs ** 2 + 1, {"a": (np.zeros(5), np.ones(5))},
+                                      every=2)[0]
+    assert len(sparse.lines[1].get_xdata()) == 3
 
 
 def test_state_gradient_profiles_put_t_from_one_on_x():

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import matplotlib.pyplot as plt
 import numpy as np
+from matplotlib.ticker import MaxNLocator
 
 from .style import COLORS, new_axes
 
@@ -16,14 +17,14 @@ def plot_clip_angles(thresholds: np.ndarray, angles: dict[str, np.ndarray],
                      ax: plt.Axes | None = None) -> plt.Axes:
     """Angle between a gradient and its clipped version against the threshold.
 
-    thresholds: (K,) clipping thresholds c; angles: label -> (K,) degrees.
+    thresholds: (K,) clipping thresholds xi; angles: label -> (K,) degrees.
     Log scale on c. Introduced in chapter 7 (taming exploding gradients).
     """
     ax = new_axes(ax, figsize=(6, 3.4))
     for color, (label, values) in zip(COLORS, angles.items()):
         ax.plot(thresholds, values, "o-", color=color, lw=1.6, ms=4,
                 label=label)
-    ax.set(xscale="log", xlabel="threshold $c$ (log scale)",
+    ax.set(xscale="log", xlabel=r"threshold $\xi$ (log scale)",
            ylabel="angle to the raw gradient (degrees)",
            title="Clipping by value turns the gradient; by norm it does not")
     ax.legend(fontsize=8)
@@ -31,11 +32,12 @@ def plot_clip_angles(thresholds: np.ndarray, angles: dict[str, np.ndarray],
 
 
 def plot_clipping_runs(runs: dict[str, dict[str, np.ndarray]],
-                       baseline: float) -> np.ndarray:
+                       baseline: float, mse_max: float = 100.0) -> np.ndarray:
     """Held-out MSE (left) and gradient norm before clipping (right).
 
     runs: label -> {"eval_steps", "eval_losses", "steps", "grad_norms"}
-    (arrays); baseline: the constant prediction's MSE (dashed). A run that
+    (arrays); baseline: the constant prediction's MSE (dashed); the MSE
+    axis stops at mse_max (larger losses leave the plot). A run that
     diverged ends with an x at its last finite norm. Both axes log scale.
     Introduced in chapter 7 (taming exploding gradients).
     """
@@ -51,6 +53,7 @@ def plot_clipping_runs(runs: dict[str, dict[str, np.ndarray]],
                     label="constant prediction")
     axes[0].set(yscale="log", xlabel="training step $n$",
                 ylabel="held-out MSE (log scale)", title="Loss")
+    axes[0].set_ylim(top=mse_max)
     axes[1].set(yscale="log", xlabel="training step $n$",
                 ylabel=r"$\Vert \nabla_\theta \mathcal{L} \Vert$ (log scale)",
                 title="Gradient norm before clipping")
@@ -61,24 +64,30 @@ def plot_clipping_runs(runs: dict[str, dict[str, np.ndarray]],
 
 def plot_clipped_cliff(bs: np.ndarray, loss_line: np.ndarray,
                        paths: dict[str, tuple[np.ndarray, np.ndarray]],
-                       ax: plt.Axes | None = None) -> plt.Axes:
-    """The loss along b and the iterates of descents on it.
+                       every: int = 1) -> np.ndarray:
+    """Descents on the one-unit cliff: where (left) and how fast (right).
 
-    bs, loss_line: (M,) the line and its loss; paths: label -> (b (N,),
-    loss (N,)) of each descent's iterates inside the plotted range.
-    Log scale on the loss. Introduced in chapter 7.
+    bs, loss_line: (M,) the line of b and its loss; paths: label -> (b
+    (N + 1,), loss (N + 1,)), the iterates of each descent, start first.
+    Left: the loss along b and every ``every``-th iterate inside the range;
+    right: each descent's loss against the step. Log scale on the loss.
+    Introduced in chapter 7 (taming exploding gradients).
     """
-    ax = new_axes(ax, figsize=(7, 3.4))
-    ax.plot(bs, loss_line, color="0.3", lw=1.4, label="loss along $b$")
-    markers = ("o", "s", "^", "D")
-    for color, marker, (label, (b, loss)) in zip(COLORS, markers,
-                                                  paths.items()):
-        ax.plot(b, loss, marker, color=color, ms=4, alpha=0.8, label=label)
-    ax.set(yscale="log", xlabel="bias $b$",
-           ylabel=r"$\mathcal{L}(b)$ (log scale)",
-           title="Gradient descent from the wall, clipped")
-    ax.legend(fontsize=8, loc="lower left")
-    return ax
+    fig, axes = plt.subplots(1, 2, figsize=(7, 3.4), layout="constrained")
+    axes[0].plot(bs, loss_line, color="0.3", lw=1.4)
+    for color, (label, (b, loss)) in zip(COLORS, paths.items()):
+        inside = (b >= bs.min()) & (b <= bs.max())
+        axes[0].plot(b[inside][::every], loss[inside][::every], "o",
+                     color=color, ms=6, mfc="none", alpha=0.8)
+        axes[1].plot(np.arange(len(loss)), loss, color=color, lw=1.6,
+                     label=label)
+    axes[0].set(yscale="log", xlabel="bias $b$",
+                ylabel=r"$\mathcal{L}(b)$ (log scale)",
+                title="Iterates on the loss")
+    axes[1].set(yscale="log", xlabel="gradient descent step $n$",
+                ylabel=r"$\mathcal{L}$ (log scale)", title="Loss per step")
+    axes[1].legend(fontsize=8)
+    return axes
 
 
 def plot_state_gradient_profiles(profiles: dict[str, np.ndarray],
@@ -95,5 +104,6 @@ def plot_state_gradient_profiles(profiles: dict[str, np.ndarray],
     ax.set(yscale="log", xlabel="step $t$",
            ylabel=r"$\Vert d\mathcal{L}/dh_t \Vert$ (log scale)",
            title="How far back the gradient reaches")
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     ax.legend(fontsize=8)
     return ax
