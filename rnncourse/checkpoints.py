@@ -25,6 +25,9 @@ def save_checkpoint(path: str | Path, model: nn.Module,
     Returns the path written. Introduced in chapter 7.
     """
     path = _check_path(path)
+    if optimizer is None:
+        raise TypeError("optimizer must be a torch.optim.Optimizer; got "
+                        "NoneType")
     _check_pair(model, optimizer)
     if step != 0:
         step = check_positive("step", step, integer=True)

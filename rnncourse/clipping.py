@@ -98,28 +98,30 @@ def clip_grad_value(parameters: Iterable[torch.Tensor],
 def angle(a: Sequence[np.ndarray], b: Sequence[np.ndarray]) -> float:
     """The angle in degrees between two gradients (lists of arrays).
 
-    0 when they point the same way; NaN when either is zero.
+    0 when they point the same way; NaN when either is zero or not finite.
     Introduced in chapter 7 (taming exploding gradients).
     """
-    a, b = _check_grads(a), _check_grads(b)
+    a, b = _check_grads(a, "a"), _check_grads(b, "b")
     if [x.shape for x in a] != [y.shape for y in b]:
         raise ValueError("a and b must hold arrays of the same shapes")
-    dot = sum(float(np.sum(x.astype(np.float64) * y)) for x, y in zip(a, b))
-    norms = global_norm(a) * global_norm(b)
-    if norms == 0:
+    with np.errstate(invalid="ignore", over="ignore"):
+        dot = sum(float(np.sum(x.astype(np.float64) * y))
+                  for x, y in zip(a, b))
+        norms = global_norm(a) * global_norm(b)
+    if norms == 0 or not math.isfinite(dot / norms):
         return math.nan
     return math.degrees(math.acos(min(1.0, max(-1.0, dot / norms))))
 
 
-def _check_grads(grads: object) -> list[np.ndarray]:
+def _check_grads(grads: object, name: str = "grads") -> list[np.ndarray]:
     """grads as a list of float arrays; NaN and Inf allowed."""
     if isinstance(grads, np.ndarray):
-        raise TypeError("grads must be a list of arrays (one per parameter); "
-                        "got one ndarray: wrap it in a list")
+        raise TypeError(f"{name} must be a list of arrays (one per parameter);"
+                        " got one ndarray: wrap it in a list")
     if not isinstance(grads, (list, tuple)) or not grads:
-        raise TypeError(f"grads must be a non-empty list of arrays; got "
+        raise TypeError(f"{name} must be a non-empty list of arrays; got "
                         f"{type(grads).__name__}")
-    return [check_array(f"grads[{i}]", g, finite=False)
+    return [check_array(f"{name}[{i}]", g, finite=False)
             for i, g in enumerate(grads)]
 
 
@@ -127,11 +129,14 @@ def _torch_grads(parameters: object) -> list[torch.Tensor]:
     """The existing ``.grad`` of each tensor in ``parameters``."""
     if isinstance(parameters, torch.Tensor):
         parameters = [parameters]
-    try:
-        parameters = list(parameters)
-    except TypeError:
+    if not isinstance(parameters, Iterable) or isinstance(
+            parameters, (str, bytes, dict, np.ndarray)):
         raise TypeError(f"parameters must be an iterable of tensors; got "
-                        f"{type(parameters).__name__}") from None
-    if not all(isinstance(p, torch.Tensor) for p in parameters):
-        raise TypeError("parameters must hold torch tensors only")
+                        f"{type(parameters).__name__}")
+    parameters = list(parameters)
+    wrong = [type(p).__name__ for p in parameters
+             if not isinstance(p, torch.Tensor)]
+    if wrong:
+        raise TypeError(f"parameters must hold torch tensors only; got "
+                        f"{wrong[0]}")
     return [p.grad for p in parameters if p.grad is not None]

@@ -41,6 +41,7 @@ def state_gradients(model: SequenceModel, xs: torch.Tensor,
     Introduced in chapter 7 (taming exploding gradients).
     """
     _check_model(model)
+    _check_loss_fn(loss_fn)
     hs = model.rnn.states(xs)
     last = model.readout == "last"
     outputs = model.head(hs[-1] if last else torch.stack(hs[1:]))
@@ -56,7 +57,7 @@ def norm_ratios(cell: nn.Module, xs: torch.Tensor,
     xs: (T, B, D); hs: T + 1 states (B, H); vs: T gradients (B, H).
     Introduced in chapter 7 (taming exploding gradients).
     """
-    T, B, D = xs.shape
+    T, B, D = _check_ratio_args(cell, xs, hs, vs)
     h_prev = torch.stack(hs[:-1]).detach().reshape(T * B, -1)
     h_prev.requires_grad_(True)
     v = torch.stack(vs).reshape(T * B, -1)
@@ -85,15 +86,39 @@ def pascanu_penalty(strength: float, loss_fn: Callable) -> Callable:
     Introduced in chapter 7 (taming exploding gradients).
     """
     strength = check_positive("strength", strength)
-    if not callable(loss_fn):
-        raise TypeError(f"loss_fn must be a function (outputs, targets) -> "
-                        f"tensor; got {type(loss_fn).__name__}")
+    _check_loss_fn(loss_fn)
 
     def penalty(model: SequenceModel, xs: torch.Tensor,
                 targets: torch.Tensor) -> torch.Tensor:
         return strength * omega(model, xs, targets, loss_fn)
 
     return penalty
+
+
+def _check_ratio_args(cell: object, xs: object, hs: object,
+                      vs: object) -> tuple[int, int, int]:
+    """Check norm_ratios' arguments; return (T, B, D)."""
+    if not isinstance(cell, nn.Module):
+        raise TypeError(f"cell must be a torch.nn.Module; got "
+                        f"{type(cell).__name__}")
+    if not isinstance(xs, torch.Tensor) or xs.dim() != 3:
+        got = tuple(xs.shape) if isinstance(xs, torch.Tensor) else \
+            type(xs).__name__
+        raise ValueError(f"xs must be a tensor of shape (T, B, D); got {got}")
+    T = xs.shape[0]
+    for name, seq, n in (("hs", hs, T + 1), ("vs", vs, T)):
+        if not isinstance(seq, (list, tuple)) or len(seq) != n:
+            got = len(seq) if isinstance(seq, (list, tuple)) else \
+                type(seq).__name__
+            raise ValueError(f"{name} must be a list of {n} tensors (B, H); "
+                             f"got {got}")
+    return tuple(xs.shape)
+
+
+def _check_loss_fn(loss_fn: object) -> None:
+    if not callable(loss_fn):
+        raise TypeError(f"loss_fn must be a function (outputs, targets) -> "
+                        f"tensor; got {type(loss_fn).__name__}")
 
 
 def _check_model(model: object) -> None:

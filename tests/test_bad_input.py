@@ -20,12 +20,14 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from rnncourse import activations as A
-from rnncourse import cells, init, tasks, text
+from rnncourse import cells, checkpoints, clipping, init, models, regularizers, tasks, text
 from rnncourse import feedforward as ff
 from rnncourse import normalization as LN
 from rnncourse import recurrent_init as RI
 from rnncourse import residual as RS
 from rnncourse import residual_mlp as RM
+from rnncourse import training as TR
+from rnncourse import truncation as TB
 from rnncourse.numpy_rnn import init_params
 
 RNG = np.random.default_rng
@@ -38,6 +40,18 @@ IDS = VOCAB.encode("ab ab ba")
 RUN = RI.TrainResult("budget", "", np.zeros(0), np.zeros(0), np.array([25]), np.array([0.1]))
 RNN = cells.Recurrent(cells.ElmanCell(2, 3))
 XS = torch.zeros(4, 2, 2)
+LIN = torch.nn.Linear(2, 1)
+SGD = torch.optim.SGD(LIN.parameters(), lr=0.1)
+MSE = torch.nn.functional.mse_loss
+
+
+def lin_train(**kwargs):
+    """rnncourse.training.train on a tiny linear model, one step."""
+    return TR.train(LIN, lambda s: (torch.ones(3, 2), torch.ones(3, 1)), MSE, 1, **kwargs)
+
+
+def seq_model():
+    return models.SequenceModel(cells.Recurrent(cells.ElmanCell(2, 3)), torch.nn.Linear(3, 1))
 
 
 def mutated(**changes) -> ff.MLP:
@@ -56,7 +70,7 @@ def rows(table: dict, bad_values: list) -> list:
             if not (value is None and arg in OPTIONAL)]
 
 
-OPTIONAL = {"batch_size"}  # None is a valid value of these
+OPTIONAL = {"batch_size", "clip_value", "guard_norm", "penalty"}  # None is a valid value of these
 
 
 def check(call, value, error, pattern):
@@ -92,6 +106,9 @@ WHOLE = {
     "noisy_periodic T": (lambda v: tasks.noisy_periodic(v, 2), "T"),
     "noisy_periodic B": (lambda v: tasks.noisy_periodic(4, v), "B"),
     "lagged_windows w": (lambda v: tasks.lagged_windows(np.ones((6, 2, 1)), v), "w"),
+    # chapter 7: training, truncation
+    "train checkpoint_every": (lambda v: lin_train(checkpoint_every=v), "checkpoint_every"),
+    "Truncated k": (lambda v: TB.Truncated(cells.ElmanCell(2, 3), v), "k"),
     # chapter 8: recurrent_init
     "entry_variance H": (lambda v: RI.entry_variance("he_normal", v), "H"),
     "quarter_circle_edge H": (lambda v: RI.quarter_circle_edge(0.1, v), "H"),
@@ -143,6 +160,17 @@ POSITIVE = {
                              "gain"),
     "elman_model gain": (lambda v: RI.elman_model(2, 4, 1, gain=v), "gain"),
     "ResidualCell scale": (lambda v: RS.ResidualCell(2, 4, scale=v), "scale"),
+    # chapter 7: clipping, training, regularizers
+    "clip_by_norm max_norm": (lambda v: clipping.clip_by_norm([np.ones(2)], v), "max_norm"),
+    "clip_by_value clip_value": (lambda v: clipping.clip_by_value([np.ones(2)], v),
+                                 "clip_value"),
+    "clip_grad_norm max_norm": (lambda v: clipping.clip_grad_norm(LIN.parameters(), v),
+                                "max_norm"),
+    "clip_grad_value clip_value": (lambda v: clipping.clip_grad_value(LIN.parameters(), v),
+                                   "clip_value"),
+    "train clip_value": (lambda v: lin_train(clip_value=v), "clip_value"),
+    "train guard_norm": (lambda v: lin_train(guard_norm=v), "guard_norm"),
+    "pascanu_penalty strength": (lambda v: regularizers.pascanu_penalty(v, MSE), "strength"),
 }
 BAD_POSITIVE = [(math.nan, ValueError, "finite"), (math.inf, ValueError, "finite"),
                 (0.0, ValueError, "> 0"), (-1.0, ValueError, "> 0"),
@@ -251,6 +279,7 @@ SEEDS = {
     "elman_model seed": (lambda v: RI.elman_model(2, 3, 1, seed=v), "seed"),
     "ResidualCell seed": (lambda v: RS.ResidualCell(2, 3, seed=v), "seed"),
     "LayerNormCell seed": (lambda v: LN.LayerNormCell(2, 3, seed=v), "seed"),
+    "train seed": (lambda v: lin_train(seed=v), "seed"),
 }
 BAD_SEEDS = [(-1, ValueError, ">= 0"), (1.5, TypeError, "int or a numpy Generator; got float"),
              ("0", TypeError, "got str"), (True, TypeError, "got bool"),
@@ -335,6 +364,28 @@ OBJECTS = {
     "known_word_fraction generated": (lambda v: text.known_word_fraction(v, "a"), "generated"),
     "known_word_fraction text": (lambda v: text.known_word_fraction("a", v), "text"),
     "distinct_word_fraction generated": (lambda v: text.distinct_word_fraction(v), "generated"),
+    # chapter 7: clipping, checkpoints, regularizers, truncation
+    "clip_by_norm grads": (lambda v: clipping.clip_by_norm(v, 1.0), "grads"),
+    "clip_by_value grads": (lambda v: clipping.clip_by_value(v, 1.0), "grads"),
+    "angle a": (lambda v: clipping.angle(v, [np.ones(2)]), "a"),
+    "angle b": (lambda v: clipping.angle([np.ones(2)], v), "b"),
+    "clip_grad_norm parameters": (lambda v: clipping.clip_grad_norm(v, 1.0), "parameters"),
+    "clip_grad_value parameters": (lambda v: clipping.clip_grad_value(v, 1.0), "parameters"),
+    "save_checkpoint path": (lambda v: checkpoints.save_checkpoint(v, LIN, SGD, 1), "path"),
+    "save_checkpoint model": (lambda v: checkpoints.save_checkpoint("c.pt", v, SGD, 1),
+                              "model"),
+    "save_checkpoint optimizer": (lambda v: checkpoints.save_checkpoint("c.pt", LIN, v, 1),
+                                  "optimizer"),
+    "load_checkpoint path": (lambda v: checkpoints.load_checkpoint(v, LIN), "path"),
+    "train penalty": (lambda v: lin_train(penalty=v), "penalty"),
+    "regularizers.state_gradients model": (
+        lambda v: regularizers.state_gradients(v, XS, torch.ones(2, 1), MSE), "model"),
+    "regularizers.state_gradients loss_fn": (lambda v: regularizers.state_gradients(
+        seq_model(), XS, torch.ones(2, 1), v), "loss_fn"),
+    "omega model": (lambda v: regularizers.omega(v, XS, torch.ones(2, 1), MSE), "model"),
+    "norm_ratios cell": (lambda v: regularizers.norm_ratios(v, XS, [], []), "cell"),
+    "pascanu_penalty loss_fn": (lambda v: regularizers.pascanu_penalty(1.0, v), "loss_fn"),
+    "Truncated cell": (lambda v: TB.Truncated(v, 2), "cell"),
 }
 BAD_OBJECTS = [(None, TypeError, "got NoneType"), (3, TypeError, "got int"),
                ({"W": []}, TypeError, "got dict")]
@@ -607,6 +658,9 @@ FUZZED = {  # name -> (function, valid arguments)
     "residual_forward": (RM.residual_forward, (NET, X3, True)),
     "residual_backward": (RM.residual_backward, (NET, CACHE, np.ones((5, 1)), True)),
     "residual_loss_and_grads": (RM.residual_loss_and_grads, (NET, X3, Y5, True)),
+    "clip_by_norm": (clipping.clip_by_norm, ([np.ones(3), np.ones((2, 2))], 1.0)),
+    "clip_by_value": (clipping.clip_by_value, ([np.ones(3)], 0.5)),
+    "angle": (clipping.angle, ([np.ones(3)], [np.arange(3.0)])),
 }
 
 
@@ -653,7 +707,8 @@ def test_any_object_for_any_argument_raises_a_clear_error_or_works(name, data):
     call_with(name, position, data.draw(GARBAGE, label="value"))
 
 
-NAN_PASSES_THROUGH = {"sigmoid", "relu_derivative", "prelu"}
+NAN_PASSES_THROUGH = {"sigmoid", "relu_derivative", "prelu",
+                      "clip_by_norm", "clip_by_value"}  # documented: clipping keeps NaN
 
 
 def has_nan(value: object) -> bool:

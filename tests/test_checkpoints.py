@@ -86,3 +86,9 @@ def test_bad_input_names_the_argument(tmp_path, call, error, name):
     checkpoints.save_checkpoint(tmp_path / "c.pt", model, opt, 1)
     with pytest.raises(error, match=name):
         call(tmp_path / "c.pt" if name != "path" else tmp_path, model, opt)
+
+
+def test_saving_needs_an_optimizer(tmp_path):
+    model, _ = trained(0)
+    with pytest.raises(TypeError, match="^optimizer must"):
+        checkpoints.save_checkpoint(tmp_path / "c.pt", model, None, 1)

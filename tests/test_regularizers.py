@@ -144,3 +144,22 @@ def test_bad_input_names_the_argument(call, error, name):
     model, (xs, y) = small_model(), data()
     with pytest.raises(error, match=name):
         call(model, xs, y)
+
+
+@pytest.mark.parametrize("args, error, name", [
+    (lambda m, x, hs, vs: ("cell", x, hs, vs), TypeError, "^cell must"),
+    (lambda m, x, hs, vs: (m.rnn.cell, x[0], hs, vs), ValueError, "^xs must"),
+    (lambda m, x, hs, vs: (m.rnn.cell, x, hs[1:], vs), ValueError, "^hs must be a list of 6"),
+    (lambda m, x, hs, vs: (m.rnn.cell, x, hs, vs[0]), ValueError, "^vs must be a list of 5"),
+])
+def test_norm_ratios_names_a_bad_argument(args, error, name):
+    model, (xs, y) = small_model(), data()
+    hs, vs = regularizers.state_gradients(model, xs, y, mse)
+    with pytest.raises(error, match=name):
+        regularizers.norm_ratios(*args(model, xs, hs, vs))
+
+
+def test_state_gradients_needs_a_loss_function():
+    model, (xs, y) = small_model(), data()
+    with pytest.raises(TypeError, match="^loss_fn must"):
+        regularizers.state_gradients(model, xs, y, "mse")
