@@ -18,36 +18,23 @@ from collections.abc import Callable
 
 import numpy as np
 import torch
-from torch import nn
 
-from .cells import Recurrent, make_activation
-from .validation import check_int_seed, check_positive
+from .cells import ElmanCell, Recurrent
+from .validation import check_positive
 
 
-class ResidualCell(nn.Module):
+class ResidualCell(ElmanCell):
     """One step h_t = h_{t-1} + scale * f(W_h h_{t-1} + W_x x_t + b).
 
-    W_x: ``nn.Linear(D, H)``, its bias is b; W_h: ``nn.Linear(H, H,
-    bias=False)``; weights start U[-1/sqrt(H), 1/sqrt(H)] as in
-    ``cells.ElmanCell`` (the same draw for the same seed). scale > 0.
+    The Elman cell's weights and activation (``cells.ElmanCell``: the same
+    draw for the same seed) with the state carried forward. scale > 0.
     Introduced in chapter 9 (skip connections and normalisation).
     """
 
     def __init__(self, D: int, H: int, activation: str = "tanh",
                  scale: float = 1.0, seed: int = 0) -> None:
-        super().__init__()
-        D, H = (check_positive(n, v, integer=True)
-                for n, v in (("D", D), ("H", H)))
+        super().__init__(D, H, activation, seed)
         self.scale = check_positive("scale", scale)
-        self.D, self.H = D, H
-        with torch.random.fork_rng(devices=[]):
-            torch.manual_seed(check_int_seed("seed", seed))
-            self.W_x = nn.Linear(D, H)
-            self.W_h = nn.Linear(H, H, bias=False)
-            bound = 1.0 / H ** 0.5
-            for p in self.parameters():
-                nn.init.uniform_(p, -bound, bound)
-        self.f = make_activation(activation, H)
 
     def forward(self, x: torch.Tensor, h: torch.Tensor) -> torch.Tensor:
         """x: (B, D), h: (B, H) -> the next state (B, H)."""
