@@ -163,3 +163,14 @@ def test_state_gradients_needs_a_loss_function():
     model, (xs, y) = small_model(), data()
     with pytest.raises(TypeError, match="^loss_fn must"):
         regularizers.state_gradients(model, xs, y, "mse")
+
+
+def test_omega_reaches_the_input_weights_and_bias_through_the_new_state():
+    # J_t = diag(1 - h_t^2) W_h takes its derivative factor at h_t, which
+    # depends on W_x and b even with h_{t-1} held (unlike the paper's form
+    # on the pre-activation, whose penalty reaches W_h alone).
+    model, (xs, y) = small_model(), data()
+    regularizers.omega(model, xs, y, mse).backward()
+    cell = model.rnn.cell
+    assert cell.W_x.weight.grad.abs().sum() > 0
+    assert cell.W_x.bias.grad.abs().sum() > 0
