@@ -39,7 +39,8 @@ def entry_variance(name: str, H: int, gain: float = 1.0) -> float:
 
     The closed forms of :mod:`rnncourse.init` with n_in = n_out = H:
     1/(3H), 1/H, 2/H for fan_in_uniform, xavier_normal, he_normal; 1/H for
-    orthogonal and identity (their squared entries sum to H), times gain^2.
+    orthogonal (its squared entries sum to H), times gain^2. The identity is
+    not random: for it, 1/H is the mean square of an entry, not a variance.
     Introduced in chapter 8 (initialisation and activations).
     """
     name = check_choice("init", name, RECURRENT_INITS)
