@@ -60,9 +60,16 @@ def _squared_gain(H, gain, rng):
     return init.orthogonal(H, H, rng, gain=gain ** 2)
 
 
+def _fails_for_another_generator(H, gain, rng):
+    if rng.integers(1000) == np.random.default_rng(99).integers(1000):
+        raise ValueError("only seeds I know")
+    return init.orthogonal(H, H, np.random.default_rng(H), gain=gain)
+
+
 @pytest.mark.parametrize("wrong, hint", [
     (_gaussian, "np.linalg.qr"), (_no_gain, "multiply"), (_identity, "same matrix"),
-    (_transposed_shape, "shape"), (_raises, "RuntimeError"), (_squared_gain, "should equal")])
+    (_transposed_shape, "shape"), (_raises, "RuntimeError"), (_squared_gain, "should equal"),
+    (_fails_for_another_generator, "ValueError: only seeds I know")])
 def test_orthogonal_init_rejects_wrong_functions(capsys, wrong, hint):
     assert not exercises.check_orthogonal_init(wrong)
     out = capsys.readouterr().out
