@@ -10,7 +10,8 @@ normalises the summed inputs of a step, then applies f:
 
 with mu_t, sigma_t the mean and standard deviation of z_t over its H
 units (sigma_t = sqrt(var + eps)), g the learned gain and b the learned
-bias, both (H,). Ba et al. write a_t for z_t. Multiplying W_h and W_x by c > 0 leaves h_t unchanged.
+bias, both (H,). Ba et al. write a_t for z_t. Multiplying W_h and W_x by
+c > 0 leaves h_t unchanged (exactly only for eps = 0).
 Introduced in chapter 9 (skip connections and normalisation).
 """
 

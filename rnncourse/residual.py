@@ -2,11 +2,11 @@
 
 The residual cell computes, with the course's layout (outputs, inputs),
 
-    z_t = W_h h_{t-1} + W_x x_t + b,   h_t = h_{t-1} + alpha f(z_t),
+    z_t = W_h h_{t-1} + W_x x_t + b,   h_t = h_{t-1} + kappa f(z_t),
 
-so its step Jacobian is ``dh_t/dh_{t-1} = I + alpha diag(f'(z_t)) W_h``:
+so its step Jacobian is ``dh_t/dh_{t-1} = I + kappa diag(f'(z_t)) W_h``:
 the identity term passes a gradient back unchanged however small the
-second term is. ``alpha`` (``scale``) is the residual branch's weight; the
+second term is. ``kappa`` (``scale``) is the residual branch's weight; the
 state is not squashed, so ``||h_t||`` can grow with t. Plugs into
 ``cells.Recurrent`` like ``cells.ElmanCell``.
 Introduced in chapter 9 (skip connections and normalisation).

@@ -87,6 +87,59 @@ def test_scaling_both_weight_matrices_leaves_the_states_unchanged():
     assert not torch.allclose(cells.Recurrent(cell)(xs)[0], before, atol=1e-2)
 
 
+def closed_form_step_jacobian(cell, x, h, eps=normalization.EPS):
+    """Chapter 9's eq-ch9-layer-norm-step: diag(f'(g zhat + b) g) P W_h / varsigma."""
+    z = (cell.W_h(h) + cell.W_x(x))[0]
+    H = z.numel()
+    varsigma = (((z - z.mean()) ** 2).mean() + eps).sqrt()
+    zhat = (z - z.mean()) / varsigma
+    ones = torch.ones(H, dtype=z.dtype)
+    P = torch.eye(H, dtype=z.dtype) - torch.outer(ones, ones) / H - torch.outer(zhat, zhat) / H
+    slope = 1 - torch.tanh(cell.g * zhat + cell.b) ** 2
+    return (slope * cell.g)[:, None] * (P @ cell.W_h.weight) / varsigma, P, zhat, varsigma
+
+
+def step_jacobian(cell, x, h):
+    return torch.autograd.functional.jacobian(lambda v: cell(x, v[None])[0], h[0])
+
+
+@pytest.mark.parametrize("scale", [1.0, 1e-3])  # 1e-3: var(z) near eps, where eps matters
+def test_step_jacobian_equals_the_closed_form_with_eps(scale):
+    cell = normalization.LayerNormCell(3, 6, seed=5).double()
+    with torch.no_grad():  # g and b away from 1 and 0, so their place in the formula is checked
+        cell.g.uniform_(0.5, 1.5)
+        cell.b.normal_()
+        cell.W_h.weight.mul_(scale)
+        cell.W_x.weight.mul_(scale)
+    x, h = torch.randn(1, 3, dtype=torch.float64), torch.randn(1, 6, dtype=torch.float64)
+    expected, P, zhat, varsigma = closed_form_step_jacobian(cell, x, h)
+    with torch.no_grad():
+        torch.testing.assert_close(step_jacobian(cell, x, h), expected, rtol=1e-10, atol=1e-12)
+        # P is symmetric, removes the mean and keeps eps / (var + eps) of zhat
+        var = varsigma ** 2 - normalization.EPS
+        torch.testing.assert_close(P, P.T)
+        torch.testing.assert_close(P @ torch.ones(6, dtype=torch.float64),
+                                   torch.zeros(6, dtype=torch.float64))
+        torch.testing.assert_close(P @ zhat, zhat * normalization.EPS / (var + normalization.EPS))
+        # without eps in varsigma the formula is wrong where var(z) is near eps
+        wrong, *_ = closed_form_step_jacobian(cell, x, h, eps=0.0)
+        assert scale == 1.0 or not torch.allclose(wrong, expected, rtol=1e-3)
+
+
+def test_step_jacobian_is_unchanged_when_both_matrices_are_scaled():
+    cell = normalization.LayerNormCell(2, 6, seed=6).double()
+    x, h = torch.randn(1, 2, dtype=torch.float64), torch.randn(1, 6, dtype=torch.float64)
+    before = step_jacobian(cell, x, h)
+    with torch.no_grad():
+        cell.W_h.weight.mul_(5.0)
+        cell.W_x.weight.mul_(5.0)
+    # equal up to eps, which the scaling shrinks relative to var(z)
+    torch.testing.assert_close(step_jacobian(cell, x, h), before, rtol=2e-3, atol=1e-5)
+    with torch.no_grad():
+        cell.W_h.weight.mul_(5.0)  # W_h alone: the Jacobian changes
+    assert not torch.allclose(step_jacobian(cell, x, h), before, rtol=0.1)
+
+
 def test_parameters_start_as_ba_et_al_and_seed_matters():
     cell = normalization.LayerNormCell(3, 4, seed=0)
     assert torch.equal(cell.g, torch.ones(4)) and torch.equal(cell.b, torch.zeros(4))
