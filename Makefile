@@ -111,8 +111,9 @@ browser: install chromium
 # Every chapter as a learner sees it in JupyterLab (with jupyterlab-myst): open, Run All, then no
 # error, no raw MyST, the package code shown, solutions closed and not run, sliders redraw.
 # JLAB_CHAPTERS="chapters/03_recurrent_networks.ipynb" checks fewer.
+# Two chapters at a time (pytest-xdist): each worker runs its own server and browser.
 jupyterlab: install chromium
-	$(BIN)/python -m pytest tests/jupyterlab -p no:cacheprovider
+	$(BIN)/python -m pytest tests/jupyterlab -p no:cacheprovider -n 2
 
 lab: install
 	$(BIN)/jupyter lab chapters/ $$([ "$$(id -u)" = 0 ] && echo --allow-root)

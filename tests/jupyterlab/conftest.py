@@ -4,6 +4,7 @@ JLAB_VENV (default: the project's .venv) holds ``jupyter lab`` and the kernel; J
 (default: every chapter) is a space-separated list of notebooks to check (see jlab.py).
 """
 
+import os
 from pathlib import Path
 
 import jlab
@@ -27,5 +28,8 @@ def browser():
 
 @pytest.fixture(scope="session")
 def lab(browser):  # no chromium, no server: the skip comes first
-    with jlab.jupyter_lab(jlab.VENV / "bin", jlab.CHAPTERS, jlab.OUT / "server.log") as server:
+    # under pytest-xdist (`make jupyterlab` runs two chapters at a time) each worker has its own
+    # server, browser and log
+    log = jlab.OUT / f"server-{os.environ.get('PYTEST_XDIST_WORKER', 'main')}.log"
+    with jlab.jupyter_lab(jlab.VENV / "bin", jlab.CHAPTERS, log) as server:
         yield server

@@ -11,6 +11,7 @@ land in ``_build/jupyterlab/`` (``times.json``).
 
 from __future__ import annotations
 
+import fcntl
 import json
 import re
 import time
@@ -52,10 +53,13 @@ def shown_objects(chapter: Path) -> list[str]:
 
 
 def record(name: str, **seconds: float) -> None:
+    OUT.mkdir(parents=True, exist_ok=True)
     times = OUT / "times.json"
-    data = json.loads(times.read_text()) if times.exists() else {}
-    data[name] = {k: round(v, 1) for k, v in seconds.items()}
-    times.write_text(json.dumps(data, indent=1) + "\n")
+    with open(OUT / "times.lock", "w") as lock:  # two workers may record at once
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        data = json.loads(times.read_text()) if times.exists() else {}
+        data[name] = {k: round(v, 1) for k, v in seconds.items()}
+        times.write_text(json.dumps(data, indent=1) + "\n")
 
 
 def eval_expressions(chapter: Path) -> set[str]:
